@@ -1,0 +1,47 @@
+# pigan: `make report` runs the sample events end to end; `make test` runs every check.
+# Both create .venv and install the pinned dependencies on first use.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+STORE ?= build/sample-store
+REPORTS ?= reports
+
+.PHONY: help setup report test lint typecheck pytest bench clean
+
+help:
+	@echo "make report   set up .venv, ingest the sample events and write their reports"
+	@echo "make test     set up .venv, then ruff, mypy and pytest"
+	@echo "make bench    run the benchmarks under benchmarks/"
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip==26.3"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 > /dev/null
+	touch $(STAMP)
+
+report: $(STAMP)
+	$(BIN)/pigan ingest --store $(STORE) data/sample/sar-adult-d data/sample/cspr-infant-f
+
+lint: $(STAMP)
+	$(BIN)/ruff check pigan tests benchmarks scripts
+	$(BIN)/ruff format --check pigan tests benchmarks scripts
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest -q
+
+test: lint typecheck pytest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_tagging.py
+	$(BIN)/python benchmarks/bench_screening.py
+
+clean:
+	rm -rf $(VENV) build $(REPORTS) pigan-store

@@ -1,0 +1,737 @@
+"""Read notes files (CSV, XLSX, DOCX, TXT/Markdown, JSONL) into notes, losing nothing.
+
+Every reader returns a :class:`ReadResult`: the notes it could read, the rows
+it quarantined with where they were and why, and how many rows it read, so
+that ``rows_read == len(notes) + len(quarantined)`` always holds. A file that
+cannot be read at all raises :class:`~pigan.errors.InputError` naming the
+file (and the line or row) without quoting any note text.
+
+:func:`ingest_paths` reads every file first and writes to the store only when
+all of them were readable, in one transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import logging
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pigan.errors import ConfigError, InputError
+from pigan.models import OPTIONAL_FIELDS, Event, Note, QuarantinedRow
+from pigan.store import SourceOutcome, Store
+
+log = logging.getLogger(__name__)
+
+#: Extensions pigan reads, and the reader for each.
+SUPPORTED_EXTENSIONS = (".csv", ".tsv", ".xlsx", ".docx", ".txt", ".md", ".jsonl")
+
+#: Files in an event folder that are not notes.
+RESERVED_NAMES = {"event.yaml", "event.yml", "deny_list.yaml", "deny_list.yml", "readme.md"}
+
+#: Limits that keep a hostile or mistaken file from exhausting the machine.
+MAX_FILE_BYTES = 100 * 1024 * 1024
+MAX_NOTE_CHARS = 100_000
+MAX_UNZIPPED_BYTES = 300 * 1024 * 1024
+MAX_ZIP_RATIO = 200
+
+#: Accepted column headers for each note field (compared after :func:`_header_key`).
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "text": ("text", "note", "notes", "note text", "comment", "comments", "point", "contribution",
+             "what was said", "discussion", "content"),
+    "note_id": ("note id", "id", "note ref", "ref", "reference", "note no", "note number", "no"),
+    "event_id": ("event id", "event"),
+    "agency": ("agency", "organisation", "organization", "org", "service", "agency type"),
+    "role": ("role", "job title", "job role", "position", "practitioner role"),
+    "participant": ("participant", "participant id", "participant code", "attendee",
+                    "contributor", "speaker"),
+    "segment": ("segment", "agenda item", "session", "section", "theme heading", "topic",
+                "agenda"),
+    "episode_date": ("episode date", "date of episode", "episode", "date", "when"),
+}
+_ALIAS_TO_FIELD = {alias: name for name, aliases in COLUMN_ALIASES.items() for alias in aliases}
+
+# "[GP] ...", "[Police, P07] ...", "Police: ...", "Adult Social Care (P04): ..."
+_BRACKET_PREFIX = re.compile(r"^\[(?P<who>[^\]\n]{1,60})\]\s*[:\-\u2013\u2014]?\s*(?P<text>\S.*)$", re.S)
+_COLON_PREFIX = re.compile(
+    r"^(?P<who>[A-Z][\w'\u2019&/\.\- ]{0,50}?(?:\s*\([A-Za-z]{0,3}\d{1,4}\))?)\s*:\s+(?P<text>\S.*)$",
+    re.S,
+)
+_WHO_PARTICIPANT = re.compile(r"^(?P<agency>.*?)\s*(?:[,;]\s*|\()(?P<pid>[A-Za-z]{0,3}\d{1,4})\)?$")
+# Colon prefixes that label the note rather than name an agency.
+_NOT_AGENCIES = {"note", "notes", "nb", "action", "actions", "question", "questions", "q", "a",
+                 "update", "date", "comment", "response", "answer", "summary", "agreed", "point",
+                 "example", "e.g", "i.e", "quote", "facilitator", "reviewer", "chair"}
+_BULLET = re.compile(r"^\s*(?:[-*\u2022\u2023\u25e6]|\d{1,3}[.)])\s+")
+_MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(?P<title>.*?)\s*#*\s*$")
+
+
+@dataclass
+class ReadResult:
+    """What a reader got out of one file."""
+
+    path: Path
+    notes: list[Note] = field(default_factory=list)
+    quarantined: list[QuarantinedRow] = field(default_factory=list)
+    rows_read: int = 0
+    sha256: str = ""
+
+    def check_account(self) -> None:
+        """Assert the account balances (a reader bug otherwise)."""
+        if self.rows_read != len(self.notes) + len(self.quarantined):
+            raise AssertionError(
+                f"{self.path}: {self.rows_read} rows read but "
+                f"{len(self.notes)} ingested + {len(self.quarantined)} quarantined"
+            )
+
+
+@dataclass(frozen=True)
+class _RawRow:
+    """A row as read, before validation: field values and where it was."""
+
+    ref: str
+    values: dict[str, str | None]
+    problem: str | None = None
+
+
+# -- public API ---------------------------------------------------------------
+
+
+def load_event_yaml(folder: Path) -> Event | None:
+    """Read ``event.yaml`` from a folder, if there is one.
+
+    Raises
+    ------
+    ConfigError
+        When the file is not valid YAML, not a mapping, or has no ``event_id``.
+    """
+    for name in ("event.yaml", "event.yml"):
+        path = folder / name
+        if path.is_file():
+            break
+    else:
+        return None
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read event metadata ({exc.__class__.__name__})") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of event metadata")
+    event_id = data.get("event_id")
+    if not isinstance(event_id, str) or not event_id.strip():
+        raise ConfigError(f"{path}: key 'event_id' is missing or not text")
+    review_type = data.get("review_type")
+    if review_type is not None and str(review_type).upper() not in {"SAR", "CSPR", "DHR", "OTHER"}:
+        raise ConfigError(f"{path}: key 'review_type' must be SAR or CSPR, not {review_type!r}")
+
+    def text(key: str) -> str | None:
+        value = data.get(key)
+        return None if value is None else str(value)
+
+    return Event(
+        event_id=event_id.strip(),
+        review_type=None if review_type is None else str(review_type).upper(),
+        review_ref=text("review_ref"),
+        held_on=text("held_on"),
+        board=text("board"),
+        title=text("title"),
+        summary=text("summary"),
+    )
+
+
+def expand_paths(paths: Iterable[Path | str]) -> list[tuple[Path, Event | None]]:
+    """Turn files and event folders into (notes file, folder event metadata) pairs.
+
+    Raises
+    ------
+    InputError
+        For a path that does not exist, cannot be read, is of an unsupported
+        type, or is a folder with no notes files.
+    """
+    out: list[tuple[Path, Event | None]] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            event = load_event_yaml(path)
+            try:
+                children = sorted(path.iterdir())
+            except OSError as exc:
+                raise InputError(path, f"cannot read folder ({exc.strerror})") from None
+            files = [
+                child
+                for child in children
+                if child.is_file()
+                and child.suffix.lower() in SUPPORTED_EXTENSIONS
+                and child.name.lower() not in RESERVED_NAMES
+                and not child.name.startswith((".", "~$"))
+            ]
+            if not files:
+                raise InputError(path, "folder holds no notes files (csv, xlsx, docx, txt, md, jsonl)")
+            out.extend((child, event) for child in files)
+        else:
+            _check_file(path)
+            out.append((path, load_event_yaml(path.parent)))
+    return out
+
+
+def read_notes(path: Path | str, *, event_id: str = "file") -> ReadResult:
+    """Read one notes file without touching the store.
+
+    Parameters
+    ----------
+    path
+        A CSV, TSV, XLSX, DOCX, TXT, Markdown or JSONL file.
+    event_id
+        Event id given to notes that do not name one.
+
+    Raises
+    ------
+    InputError
+        When the file cannot be read as notes at all.
+    """
+    path = Path(path)
+    data = _check_file(path)
+    reader = _READERS[path.suffix.lower()]
+    raw_rows = reader(path, data)
+    result = _validate(path, raw_rows, event_id=event_id)
+    result.sha256 = hashlib.sha256(data).hexdigest()
+    result.check_account()
+    return result
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """The account of one ``ingest`` call, per file."""
+
+    outcomes: list[SourceOutcome]
+    quarantined: dict[str, list[QuarantinedRow]]
+
+    @property
+    def rows_read(self) -> int:
+        return sum(o.rows_read for o in self.outcomes)
+
+    @property
+    def rows_ingested(self) -> int:
+        return sum(o.rows_ingested for o in self.outcomes)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(o.rows_quarantined for o in self.outcomes)
+
+
+def ingest_paths(
+    paths: Sequence[Path | str], *, store: Store | Path | str | None = None, event_id: str | None = None
+) -> IngestReport:
+    """Read every file, then store them all in one transaction.
+
+    Nothing is written unless every file could be read, so a bad input
+    leaves the store exactly as it was (not even created).
+
+    Parameters
+    ----------
+    paths
+        Notes files and event folders.
+    store
+        An open store, or a store folder (default: see :func:`pigan.store.resolve_store_dir`).
+    event_id
+        Overrides the event of every file (else ``event.yaml``, else an
+        ``event_id`` column).
+    """
+    planned: list[tuple[Path, Event, ReadResult]] = []
+    for path, folder_event in expand_paths(paths):
+        chosen = event_id or (folder_event.event_id if folder_event else None)
+        result = read_notes(path, event_id=chosen or "")
+        if not chosen:
+            missing = [n for n in result.notes if not n.event_id]
+            if missing or not result.notes:
+                raise InputError(
+                    path, "no event id: give --event ID, put an event.yaml beside it, or add an event_id column"
+                )
+        base = folder_event if folder_event and folder_event.event_id == chosen else None
+        for eid in [chosen] if chosen else sorted({n.event_id for n in result.notes}):
+            planned.append(
+                (path, base if base and base.event_id == eid else Event(eid), _subset(result, eid, chosen))
+            )
+
+    opened = store if isinstance(store, Store) else Store.open(store)
+    try:
+        outcomes: list[SourceOutcome] = []
+        quarantined: dict[str, list[QuarantinedRow]] = {}
+        with opened.transaction() as db:
+            for path, event, result in planned:
+                opened.upsert_event(db, event)
+                outcome = opened.add_source(
+                    db,
+                    event_id=event.event_id,
+                    name=path.name,
+                    path=str(path.resolve()),
+                    sha256=result.sha256,
+                    rows_read=result.rows_read,
+                    notes=result.notes,
+                    quarantined=result.quarantined,
+                )
+                outcomes.append(outcome)
+                log.info(
+                    "%s: %s (%d read, %d ingested, %d quarantined)",
+                    path.name, outcome.status, outcome.rows_read, outcome.rows_ingested,
+                    outcome.rows_quarantined,
+                )
+        for outcome in outcomes:
+            quarantined[f"{outcome.event_id}/{outcome.name}"] = [
+                q for q in opened.quarantined(outcome.event_id) if q.source == outcome.name
+            ]
+        return IngestReport(outcomes, quarantined)
+    finally:
+        if not isinstance(store, Store):
+            opened.close()
+
+
+# -- checks -------------------------------------------------------------------
+
+
+def _check_file(path: Path) -> bytes:
+    """Return the file's bytes after checking it exists, is readable, supported and not too big."""
+    if path.suffix.lower() not in SUPPORTED_EXTENSIONS:
+        hint = " (save it as .xlsx)" if path.suffix.lower() in {".xls", ".ods"} else ""
+        raise InputError(
+            path,
+            f"unsupported file type {path.suffix or '(none)'!r}{hint}; "
+            "pigan reads .csv .tsv .xlsx .docx .txt .md .jsonl",
+        )
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            raise InputError(path, "not a file")
+        if size > MAX_FILE_BYTES:
+            raise InputError(path, f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except PermissionError:
+        raise InputError(path, "cannot read: permission denied") from None
+    except OSError as exc:
+        raise InputError(path, f"cannot read ({exc.strerror})") from None
+    if not data.strip():
+        raise InputError(path, "file is empty")
+    return data
+
+
+def _decode(path: Path, data: bytes) -> str:
+    """UTF-8 (with or without BOM), else strict Windows-1252; universal newlines."""
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise InputError(path, "binary content (NUL byte), not a text file", line=line)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise InputError(
+                path, f"not UTF-8 or Windows-1252 text (byte 0x{data[exc.start]:02x})", line=line
+            ) from None
+        log.info("%s: read as Windows-1252", path.name)
+    control = re.search(r"[\x01-\x08\x0e-\x1f\x7f]", text)
+    if control:
+        line = text[: control.start()].count("\n") + 1
+        raise InputError(path, "binary content (control characters), not a text file", line=line)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _check_zip(path: Path, data: bytes, kind: str) -> zipfile.ZipFile:
+    """Open an Office file's zip after checking it is one and is not a zip bomb."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise InputError(path, f"not a valid {kind} file (corrupt or not a zip archive)") from None
+    total = sum(m.file_size for m in members)
+    compressed = max(1, sum(m.compress_size for m in members))
+    if total > MAX_UNZIPPED_BYTES or total / compressed > MAX_ZIP_RATIO:
+        raise InputError(
+            path, f"refused: unpacks to {total:,} bytes from {compressed:,} (looks like a zip bomb)"
+        )
+    return archive
+
+
+def _header_key(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return re.sub(r"[\s_\-./]+", " ", text.strip().lower()).strip(" :#")
+
+
+def _map_header(path: Path, header: Sequence[Any], *, line: int | None) -> list[str | None]:
+    """Map header cells to note fields; raise when there is no text column."""
+    mapped: list[str | None] = []
+    seen: set[str] = set()
+    for cell in header:
+        name = _ALIAS_TO_FIELD.get(_header_key(cell))
+        if name in seen:
+            name = None  # a second "Notes" column is kept in raw data only
+        if name:
+            seen.add(name)
+        mapped.append(name)
+    if "text" not in seen:
+        found = ", ".join(str(c) for c in header if c not in (None, "")) or "none"
+        raise InputError(
+            path,
+            f"missing required column for the note text (one of: text, note, notes, comment); "
+            f"found columns: {found[:200]}",
+            line=line,
+        )
+    return mapped
+
+
+def _cell_text(value: Any) -> str | None:
+    """A spreadsheet cell as text, as the user would read it."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+# -- readers ------------------------------------------------------------------
+
+
+def _rows_from_table(
+    path: Path, table: Iterable[tuple[str, Sequence[Any]]], *, row_word: str
+) -> list[_RawRow]:
+    """Header-then-rows tables (CSV, sheets, DOCX tables) to raw rows."""
+    rows = iter(table)
+    header: Sequence[Any] | None = None
+    header_ref = ""
+    for ref, cells in rows:
+        if any(_cell_text(c) not in (None, "") and str(c).strip() for c in cells):
+            header, header_ref = cells, ref
+            break
+    if header is None:
+        raise InputError(path, "file is empty (no header row)")
+    line = int(header_ref) if header_ref.isdigit() else None
+    mapped = _map_header(path, header, line=line)
+    width = len(header)
+    while width and _cell_text(header[width - 1]) in (None, ""):
+        width -= 1
+    out: list[_RawRow] = []
+    for ref, cells in rows:
+        texts = [_cell_text(c) for c in cells]
+        if not any(t and t.strip() for t in texts):
+            continue  # blank line or empty spreadsheet row: not a row
+        values: dict[str, str | None] = {}
+        for name, value in zip(mapped, texts, strict=False):
+            if name:
+                values[name] = value
+        problem = None
+        extra = [t for t in texts[width:] if t and t.strip()]
+        if row_word == "line" and len(texts) != len(header):
+            problem = f"ragged row: {len(texts)} fields, header has {len(header)}"
+        elif extra:
+            problem = f"ragged row: {len(extra)} value(s) beyond the header's {width} columns"
+        out.append(_RawRow(f"{row_word} {ref}", values, problem))
+    if not out:
+        raise InputError(path, "no notes: the file has a header row but no data rows")
+    return out
+
+
+def _read_csv(path: Path, data: bytes) -> list[_RawRow]:
+    text = _decode(path, data)
+    first = text.split("\n", 1)[0]
+    if path.suffix.lower() == ".tsv" or (first.count("\t") > first.count(",") and "\t" in first):
+        delimiter = "\t"
+    elif first.count(";") > first.count(","):
+        delimiter = ";"
+    else:
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+
+    def table() -> Iterator[tuple[str, list[str]]]:
+        try:
+            for cells in reader:
+                yield str(reader.line_num), cells
+        except csv.Error as exc:
+            raise InputError(path, f"malformed CSV ({exc})", line=reader.line_num) from None
+
+    csv.field_size_limit(MAX_FILE_BYTES)
+    return _rows_from_table(path, table(), row_word="line")
+
+
+def _read_xlsx(path: Path, data: bytes) -> list[_RawRow]:
+    _check_zip(path, data, "Excel (.xlsx)")
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        raise InputError(path, f"not a readable Excel workbook ({exc.__class__.__name__})") from None
+    except Exception as exc:  # openpyxl raises many kinds on corrupt XML
+        raise InputError(path, f"not a readable Excel workbook ({exc.__class__.__name__})") from None
+    try:
+        problems: list[str] = []
+        for sheet in book.worksheets:
+            try:
+                rows = [(str(i), list(r)) for i, r in enumerate(sheet.iter_rows(values_only=True), 1)]
+            except Exception as exc:  # corrupt sheet XML
+                raise InputError(path, f"sheet {sheet.title!r} is corrupt ({exc.__class__.__name__})") from None
+            try:
+                out = _rows_from_table(path, rows, row_word="row")
+            except InputError as exc:
+                problems.append(f"sheet {sheet.title!r}: {exc.reason}")
+                continue
+            if len(book.worksheets) > 1:
+                out = [_RawRow(f"sheet {sheet.title!r} {r.ref}", r.values, r.problem) for r in out]
+            return out
+        raise InputError(path, "; ".join(problems)[:300] or "workbook has no sheets")
+    finally:
+        book.close()
+
+
+def _split_prefix(text: str) -> tuple[str | None, str | None, str]:
+    """Split "[GP] ..." / "Police (P07): ..." into (agency, participant, text)."""
+    match = _BRACKET_PREFIX.match(text)
+    if not match:
+        match = _COLON_PREFIX.match(text)
+        if match and (
+            _header_key(match["who"]).split(" (")[0] in _NOT_AGENCIES or len(match["who"].split()) > 6
+        ):
+            match = None
+    if not match:
+        return None, None, text
+    who = match["who"].strip()
+    participant = None
+    split = _WHO_PARTICIPANT.match(who)
+    if split and split["agency"].strip():
+        who, participant = split["agency"].strip(), split["pid"]
+    return who, participant, match["text"].strip()
+
+
+def _read_docx(path: Path, data: bytes) -> list[_RawRow]:
+    _check_zip(path, data, "Word (.docx)")
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises many kinds on corrupt parts
+        raise InputError(path, f"not a readable Word document ({exc.__class__.__name__})") from None
+    out: list[_RawRow] = []
+    segment: str | None = None
+    paragraph_no = table_no = 0
+    for block in document.iter_inner_content():
+        if isinstance(block, Paragraph):
+            paragraph_no += 1
+            text = block.text.strip()
+            style = (block.style.name if block.style is not None else "") or ""
+            if not text:
+                continue
+            if style.lower().startswith("heading"):
+                segment = text
+                continue
+            if style.lower() in {"title", "subtitle"}:
+                continue
+            agency, participant, body = _split_prefix(_BULLET.sub("", text, count=1))
+            out.append(
+                _RawRow(
+                    f"paragraph {paragraph_no}",
+                    {"text": body, "agency": agency, "participant": participant, "segment": segment},
+                )
+            )
+        elif isinstance(block, Table):
+            table_no += 1
+            cells = [(str(i), [c.text for c in row.cells]) for i, row in enumerate(block.rows, 1)]
+            try:
+                rows = _rows_from_table(path, cells, row_word=f"table {table_no} row")
+            except InputError:
+                # No recognisable header: each row is one note, cells joined.
+                rows = [
+                    _RawRow(f"table {table_no} row {ref}", {"text": " | ".join(c.strip() for c in row if c.strip())})
+                    for ref, row in cells
+                    if any(c.strip() for c in row)
+                ]
+            for row in rows:
+                values = dict(row.values)
+                values.setdefault("segment", segment)
+                if not values.get("segment"):
+                    values["segment"] = segment
+                out.append(_RawRow(row.ref, values, row.problem))
+    if not out:
+        raise InputError(path, "no notes: the document has no paragraphs or table rows of text")
+    return out
+
+
+def _read_text(path: Path, data: bytes) -> list[_RawRow]:
+    """Plain text or Markdown: headings are segments, each bullet or paragraph a note."""
+    text = _decode(path, data)
+    out: list[_RawRow] = []
+    segment: str | None = None
+    current: list[str] = []
+    start = 0
+
+    def flush() -> None:
+        if current:
+            agency, participant, body = _split_prefix(" ".join(current))
+            out.append(
+                _RawRow(
+                    f"line {start}",
+                    {"text": body, "agency": agency, "participant": participant, "segment": segment},
+                )
+            )
+            current.clear()
+
+    for number, line in enumerate(text.split("\n"), 1):
+        stripped = line.strip()
+        heading = _MD_HEADING.match(line)
+        if not stripped or re.fullmatch(r"[-=*_]{3,}", stripped):
+            flush()
+        elif heading:
+            flush()
+            segment = heading["title"] or None
+        elif _BULLET.match(line):
+            flush()
+            start = number
+            current.append(_BULLET.sub("", line, count=1).strip())
+        else:
+            if not current:
+                start = number
+            current.append(stripped)
+    flush()
+    if not out:
+        raise InputError(path, "no notes: the file has only headings or blank lines")
+    return out
+
+
+def _read_jsonl(path: Path, data: bytes) -> list[_RawRow]:
+    text = _decode(path, data)
+    out: list[_RawRow] = []
+    for number, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError:
+            out.append(_RawRow(f"line {number}", {}, "not valid JSON"))
+            continue
+        if not isinstance(obj, dict):
+            out.append(_RawRow(f"line {number}", {}, "not a JSON object"))
+            continue
+        values: dict[str, str | None] = {}
+        for key, value in obj.items():
+            name = _ALIAS_TO_FIELD.get(_header_key(key))
+            if name and name not in values:
+                values[name] = None if value is None else (value if isinstance(value, str) else json.dumps(value))
+        out.append(_RawRow(f"line {number}", values))
+    if not any(r.problem is None for r in out):
+        raise InputError(path, "no line is a JSON object (is this a JSONL file?)", line=1)
+    return out
+
+
+_READERS: dict[str, Callable[[Path, bytes], list[_RawRow]]] = {
+    ".csv": _read_csv,
+    ".tsv": _read_csv,
+    ".xlsx": _read_xlsx,
+    ".docx": _read_docx,
+    ".txt": _read_text,
+    ".md": _read_text,
+    ".jsonl": _read_jsonl,
+}
+
+
+# -- validation -----------------------------------------------------------------
+
+
+def _clean(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    return value or None
+
+
+def _validate(path: Path, rows: list[_RawRow], *, event_id: str) -> ReadResult:
+    """Turn raw rows into notes, quarantining what cannot be a note; give stable ids."""
+    result = ReadResult(path=path, rows_read=len(rows))
+    seen: dict[str, str] = {}
+    derived_count: dict[str, int] = {}
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", path.stem).strip("-").lower() or "notes"
+    for row in rows:
+        values = {k: _clean(v) for k, v in row.values.items()}
+        raw = {k: v for k, v in values.items()}
+        text = values.get("text")
+        given_id = values.get("note_id")
+        if text is not None and len(text) > MAX_NOTE_CHARS:
+            raise InputError(
+                path,
+                f"{row.ref}: note is {len(text):,} characters, over the {MAX_NOTE_CHARS:,} limit "
+                "(split it into several notes)",
+            )
+        if row.problem:
+            result.quarantined.append(QuarantinedRow(path.name, row.ref, row.problem, given_id, raw))
+            continue
+        if not text:
+            result.quarantined.append(QuarantinedRow(path.name, row.ref, "missing note text", given_id, raw))
+            continue
+        if given_id:
+            note_id = given_id
+        else:
+            # Stable under reordering and insertions: the file stem and a hash of the text.
+            digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
+            base = f"{stem}-{digest}"
+            derived_count[base] = derived_count.get(base, 0) + 1
+            note_id = base if derived_count[base] == 1 else f"{base}-{derived_count[base]}"
+        if note_id in seen:
+            result.quarantined.append(
+                QuarantinedRow(
+                    path.name, row.ref, f"duplicate note id {note_id!r} (first at {seen[note_id]})", note_id, raw
+                )
+            )
+            continue
+        seen[note_id] = row.ref
+        optional = {name: values.get(name) for name in OPTIONAL_FIELDS}
+        result.notes.append(
+            Note(
+                event_id=values.get("event_id") or event_id,
+                note_id=note_id,
+                text=text,
+                source=path.name,
+                row_ref=row.ref,
+                **optional,
+            )
+        )
+    return result
+
+
+def _subset(result: ReadResult, event_id: str, chosen: str | None) -> ReadResult:
+    """The part of a file's result that belongs to one event (files may name several)."""
+    if chosen:
+        if chosen == event_id:
+            notes = [n if n.event_id == chosen else _with_event(n, chosen) for n in result.notes]
+            return ReadResult(result.path, notes, result.quarantined, result.rows_read, result.sha256)
+    notes = [n for n in result.notes if n.event_id == event_id]
+    share = ReadResult(result.path, notes, [], len(notes), result.sha256)
+    events = sorted({n.event_id for n in result.notes})
+    if events and events[0] == event_id:  # quarantined rows go with the first event
+        share.quarantined = list(result.quarantined)
+        share.rows_read += len(result.quarantined)
+    return share
+
+
+def _with_event(note: Note, event_id: str) -> Note:
+    data = note.to_dict()
+    data["event_id"] = event_id
+    return Note(**data)
