@@ -72,6 +72,10 @@ _WHO_PARTICIPANT = re.compile(r"^(?P<agency>.*?)\s*(?:[,;]\s*|\()(?P<pid>[A-Za-z
 _NOT_AGENCIES = {"note", "notes", "nb", "action", "actions", "question", "questions", "q", "a",
                  "update", "date", "comment", "response", "answer", "summary", "agreed", "point",
                  "example", "e.g", "i.e", "quote", "facilitator", "reviewer", "chair"}
+# Words that show a colon prefix is the start of a sentence ("The GP said: ..."), not an agency.
+_SENTENCE_WORDS = {"the", "a", "an", "he", "she", "they", "we", "it", "i", "this", "that", "there", "said",
+                   "says", "noted", "asked", "explained", "felt", "added", "reported", "stated", "told",
+                   "thought", "commented", "replied", "recalled", "described", "was", "were", "is", "are"}
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u2023\u25e6]|\d{1,3}[.)])\s+")
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(?P<title>.*?)\s*#*\s*$")
 
@@ -461,11 +465,16 @@ def _read_csv(path: Path, data: bytes) -> list[_RawRow]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
 
     def table() -> Iterator[tuple[str, list[str]]]:
-        try:
-            for cells in reader:
-                yield str(reader.line_num), cells
-        except csv.Error as exc:
-            raise InputError(path, f"malformed CSV ({exc})", line=reader.line_num) from None
+        # Report the line a row starts on (a quoted note may span several lines).
+        while True:
+            start = reader.line_num + 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise InputError(path, f"malformed CSV ({exc})", line=start) from None
+            yield str(start), cells
 
     csv.field_size_limit(MAX_FILE_BYTES)
     return _rows_from_table(path, table(), row_word="line")
@@ -507,10 +516,15 @@ def _split_prefix(text: str) -> tuple[str | None, str | None, str]:
     match = _BRACKET_PREFIX.match(text)
     if not match:
         match = _COLON_PREFIX.match(text)
-        if match and (
-            _header_key(match["who"]).split(" (")[0] in _NOT_AGENCIES or len(match["who"].split()) > 6
-        ):
-            match = None
+        if match:
+            words = _header_key(match["who"]).split(" (")[0].split()
+            if (
+                " ".join(words) in _NOT_AGENCIES
+                or len(words) > 6
+                or (words and words[0] in _SENTENCE_WORDS)
+                or any(w in _SENTENCE_WORDS - {"a", "i"} for w in words[1:])
+            ):
+                match = None
     if not match:
         return None, None, text
     who = match["who"].strip()

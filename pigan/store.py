@@ -197,12 +197,12 @@ class Store:
                 raise StoreError(f"{directory}: cannot create the store ({exc.strerror})") from None
         try:
             connection = sqlite3.connect(db_path, isolation_level=None, timeout=30)
-            connection.execute("PRAGMA foreign_keys = ON")
-            connection.execute("PRAGMA journal_mode = WAL")
         except sqlite3.Error as exc:
             raise StoreError(f"{db_path}: cannot open the store ({exc})") from None
         instance = cls(directory, connection)
         try:
+            connection.execute("PRAGMA foreign_keys = ON")
+            connection.execute("PRAGMA journal_mode = WAL")
             instance._migrate()
         except sqlite3.DatabaseError as exc:
             connection.close()

@@ -1,0 +1,5 @@
+"""``python -m pigan`` runs the command line."""
+
+from pigan.cli import entry
+
+entry()

@@ -1,0 +1,177 @@
+"""Each reader on small hand-made files: what a facilitator's file looks like, and what comes out."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+
+from pigan.errors import InputError
+from pigan.ingest import read_notes
+
+
+def write(path: Path, data: str | bytes) -> Path:
+    if isinstance(data, str):
+        path.write_text(data, encoding="utf-8", newline="")
+    else:
+        path.write_bytes(data)
+    return path
+
+
+def test_csv_column_aliases_map_to_note_fields(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "n.csv",
+        "Note ref,Organisation,Job title,Participant code,Agenda item,Date of episode,Comment\n"
+        "N1,GP,practice nurse,P03,Context,2021-03,Caseloads were high\n",
+    )
+    note = read_notes(path).notes[0]
+    assert (note.note_id, note.agency, note.role, note.participant) == ("N1", "GP", "practice nurse", "P03")
+    assert (note.segment, note.episode_date, note.text) == ("Context", "2021-03", "Caseloads were high")
+
+
+def test_values_stay_as_written(tmp_path: Path) -> None:
+    path = write(tmp_path / "n.csv", "id,participant,role,text\n007,007,NA,NA\n")
+    note = read_notes(path).notes[0]
+    assert (note.note_id, note.participant, note.role, note.text) == ("007", "007", "NA", "NA")
+
+
+@pytest.mark.parametrize(
+    "encoded",
+    [
+        pytest.param("id,text\r\nA1,caf\u00e9 \u2013 notes\r\n".encode("utf-8-sig"), id="utf8-bom-crlf"),
+        pytest.param("id,text\nA1,caf\u00e9 \u2013 notes\n".encode(), id="utf8"),
+        pytest.param("id,text\rA1,caf\u00e9 \u2013 notes\r".encode("cp1252"), id="cp1252-cr"),
+    ],
+)
+def test_encodings_and_newlines_read_the_same_text(tmp_path: Path, encoded: bytes) -> None:
+    result = read_notes(write(tmp_path / "n.csv", encoded))
+    assert [n.text for n in result.notes] == ["caf\u00e9 \u2013 notes"]
+
+
+def test_quoted_multiline_note_keeps_its_lines_and_start_line(tmp_path: Path) -> None:
+    path = write(tmp_path / "n.csv", 'id,text\nA1,"first line\r\nsecond line"\nA2,next\n')
+    result = read_notes(path)
+    assert result.notes[0].text == "first line\nsecond line"
+    assert [n.row_ref for n in result.notes] == ["line 2", "line 4"]
+
+
+def test_semicolon_and_tab_delimiters_are_detected(tmp_path: Path) -> None:
+    semi = read_notes(write(tmp_path / "a.csv", "id;text\nA1;one, two\n"))
+    tab = read_notes(write(tmp_path / "b.tsv", "id\ttext\nA1\tone, two\n"))
+    assert semi.notes[0].text == tab.notes[0].text == "one, two"
+
+
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        pytest.param("A2,GP,\n", "missing note text", id="missing-text"),
+        pytest.param("A1,GP,again\n", "duplicate note id 'A1'", id="duplicate-id"),
+        pytest.param("A3,GP,text,extra\n", "ragged row", id="ragged-long"),
+        pytest.param("A4,GP\n", "ragged row", id="ragged-short"),
+    ],
+)
+def test_bad_rows_are_quarantined_with_reason_and_line(tmp_path: Path, row: str, reason: str) -> None:
+    path = write(tmp_path / "n.csv", "id,agency,text\nA1,GP,first\n" + row)
+    result = read_notes(path)
+    assert [n.note_id for n in result.notes] == ["A1"]
+    assert len(result.quarantined) == 1
+    held = result.quarantined[0]
+    assert reason in held.reason
+    assert held.row_ref == "line 3"
+    assert result.rows_read == 2
+
+
+def test_derived_ids_survive_reordering_and_insertion(tmp_path: Path) -> None:
+    first = read_notes(write(tmp_path / "notes.md", "- [GP] one\n- [GP] two\n"))
+    second = read_notes(write(tmp_path / "notes.md", "- [ASC] new note\n- [GP] two\n- [GP] one\n"))
+    ids_first = {n.text: n.note_id for n in first.notes}
+    ids_second = {n.text: n.note_id for n in second.notes}
+    assert ids_first["one"] == ids_second["one"]
+    assert ids_first["two"] == ids_second["two"]
+
+
+def test_repeated_text_without_ids_gets_distinct_ids(tmp_path: Path) -> None:
+    result = read_notes(write(tmp_path / "n.txt", "Agreed.\n\nAgreed.\n"))
+    assert len({n.note_id for n in result.notes}) == 2
+
+
+@pytest.mark.parametrize(
+    ("line", "agency", "participant", "text"),
+    [
+        pytest.param("[GP] Saw him twice.", "GP", None, "Saw him twice.", id="bracket"),
+        pytest.param("[Housing, P09] Notice served.", "Housing", "P09", "Notice served.", id="bracket-participant"),
+        pytest.param("Police: attended at 2am.", "Police", None, "attended at 2am.", id="colon"),
+        pytest.param("Adult Social Care (P04): s.42 opened.", "Adult Social Care", "P04", "s.42 opened.",
+                     id="colon-participant"),
+        pytest.param("Note: the room was changed.", None, None, "Note: the room was changed.", id="label-not-agency"),
+        pytest.param("The GP said: it was hard.", None, None, "The GP said: it was hard.", id="sentence-not-agency"),
+    ],
+)
+def test_agency_prefixes_in_text_notes(
+    tmp_path: Path, line: str, agency: str | None, participant: str | None, text: str
+) -> None:
+    note = read_notes(write(tmp_path / "n.md", f"# Context\n\n- {line}\n")).notes[0]
+    assert (note.agency, note.participant, note.text, note.segment) == (agency, participant, text, "Context")
+
+
+def test_text_paragraphs_join_wrapped_lines(tmp_path: Path) -> None:
+    result = read_notes(write(tmp_path / "n.txt", "Police: first part\nsecond part\n\n[GP] next\n"))
+    assert [n.text for n in result.notes] == ["first part second part", "next"]
+    assert [n.row_ref for n in result.notes] == ["line 1", "line 4"]
+
+
+def test_jsonl_accepts_id_alias_and_quarantines_bad_lines(tmp_path: Path) -> None:
+    lines = [json.dumps({"id": "J1", "text": "one", "agency": "GP", "extra": 1}), "{not json", "[1, 2]"]
+    result = read_notes(write(tmp_path / "n.jsonl", "\n".join(lines) + "\n"))
+    assert [n.note_id for n in result.notes] == ["J1"]
+    assert [(q.row_ref, q.reason) for q in result.quarantined] == [
+        ("line 2", "not valid JSON"),
+        ("line 3", "not a JSON object"),
+    ]
+
+
+def test_xlsx_reads_first_notes_sheet_and_keeps_text_values(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Notes"
+    sheet.append(["Note ref", "Agency", "Notes"])
+    sheet.append(["F-001", "Police", "Attended"])
+    sheet.append([7, "GP", 12.0])
+    sheet.append([None, None, None])
+    info = book.create_sheet("Read me")
+    info.append(["Facilitator notes"])
+    path = tmp_path / "n.xlsx"
+    book.save(path)
+    result = read_notes(path)
+    assert [(n.note_id, n.text) for n in result.notes] == [("F-001", "Attended"), ("7", "12")]
+    assert result.notes[0].row_ref.endswith("row 2")
+
+
+def test_docx_headings_are_segments_and_tables_are_notes(tmp_path: Path) -> None:
+    document = docx.Document()
+    document.add_paragraph("Practitioner event", style="Title")
+    document.add_heading("Context", level=1)
+    document.add_paragraph("[Health Visiting, P02] Caseload of 600.")
+    document.add_heading("Recommendations", level=2)
+    table = document.add_table(rows=1, cols=3)
+    for cell, name in zip(table.rows[0].cells, ["Agency", "Participant", "Note"], strict=True):
+        cell.text = name
+    row = table.add_row().cells
+    row[0].text, row[1].text, row[2].text = "Police", "P11", "Share DA notifications"
+    path = tmp_path / "n.docx"
+    document.save(path)
+    notes = read_notes(path).notes
+    assert [(n.segment, n.agency, n.participant, n.text) for n in notes] == [
+        ("Context", "Health Visiting", "P02", "Caseload of 600."),
+        ("Recommendations", "Police", "P11", "Share DA notifications"),
+    ]
+    assert notes[1].row_ref == "table 1 row 2"
+
+
+def test_unsupported_extension_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"n\.pdf: unsupported file type"):
+        read_notes(write(tmp_path / "n.pdf", b"%PDF-1.4"))
