@@ -132,7 +132,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every command (the contract in DESIGN.md)."""
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--store", type=Path, help="store folder (default ./pigan-store or $PIGAN_STORE)")
     common.add_argument("-v", "--verbose", action="count", default=0, help="more messages on stderr")
     common.add_argument("--debug", action="store_true", help="show tracebacks for unexpected errors")
@@ -157,8 +157,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print findings as JSON")
     p.add_argument("--show", action="store_true", help="show the matched text (on your screen only)")
     p.add_argument("--policy", choices=["block", "redact", "warn"], help="gate policy to report on")
-    p.add_argument("--false-alarm", nargs=3, action="append", metavar=("NOTE_ID", "TYPE", "START"),
-                   help="mark a finding as a false alarm (kept for later runs)")
+    p.add_argument(
+        "--false-alarm",
+        nargs=3,
+        action="append",
+        metavar=("NOTE_ID", "TYPE", "START"),
+        help="mark a finding as a false alarm (kept for later runs)",
+    )
 
     p = command("tag", _cmd_tag, "tag themes, flags and evidence per note")
     target = p.add_mutually_exclusive_group(required=True)
@@ -181,8 +186,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--event", help="event to report on")
     p.add_argument("--board", action="store_true", help="the board overview across events")
     p.add_argument("--out", type=Path, default=Path("reports"), help="reports folder (default ./reports)")
-    p.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
-                   help="notebook parameter")
+    p.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="notebook parameter",
+    )
     p.add_argument("--timeout", type=int, default=600, help="seconds per notebook cell")
 
     p = command("export", _cmd_export, "write an event's notes, coding or report")

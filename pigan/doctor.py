@@ -58,14 +58,20 @@ def diagnose(*, store: Path | str | None = None) -> list[Check]:
             )
         )
     else:
-        checks.append(Check("spacy model", f"{model} {_version(model.replace('_', '-')) or _version(model) or ''}".strip()))
+        checks.append(
+            Check(
+                "spacy model", f"{model} {_version(model.replace('_', '-')) or _version(model) or ''}".strip()
+            )
+        )
 
     try:
         from jupyter_client.kernelspec import KernelSpecManager
 
         specs = KernelSpecManager().find_kernel_specs()
     except Exception as exc:  # jupyter_client missing or broken
-        checks.append(Check("jupyter kernel", f"unavailable ({exc.__class__.__name__})", ok=False, fix=_FIX_INSTALL))
+        checks.append(
+            Check("jupyter kernel", f"unavailable ({exc.__class__.__name__})", ok=False, fix=_FIX_INSTALL)
+        )
     else:
         ok = "python3" in specs
         checks.append(
@@ -87,7 +93,9 @@ def diagnose(*, store: Path | str | None = None) -> list[Check]:
                 version = int(conn.execute("PRAGMA user_version").fetchone()[0])
                 events = conn.execute("SELECT count(*) FROM events").fetchone()[0] if version else 0
         except sqlite3.Error as exc:
-            checks.append(Check("store", f"{db}: unreadable ({exc})", ok=False, fix=f"move {db} aside and re-ingest"))
+            checks.append(
+                Check("store", f"{db}: unreadable ({exc})", ok=False, fix=f"move {db} aside and re-ingest")
+            )
         else:
             checks.append(
                 Check(

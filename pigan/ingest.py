@@ -47,16 +47,32 @@ MAX_ZIP_RATIO = 200
 
 #: Accepted column headers for each note field (compared after :func:`_header_key`).
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
-    "text": ("text", "note", "notes", "note text", "comment", "comments", "point", "contribution",
-             "what was said", "discussion", "content"),
+    "text": (
+        "text",
+        "note",
+        "notes",
+        "note text",
+        "comment",
+        "comments",
+        "point",
+        "contribution",
+        "what was said",
+        "discussion",
+        "content",
+    ),
     "note_id": ("note id", "id", "note ref", "ref", "reference", "note no", "note number", "no"),
     "event_id": ("event id", "event"),
     "agency": ("agency", "organisation", "organization", "org", "service", "agency type"),
     "role": ("role", "job title", "job role", "position", "practitioner role"),
-    "participant": ("participant", "participant id", "participant code", "attendee",
-                    "contributor", "speaker"),
-    "segment": ("segment", "agenda item", "session", "section", "theme heading", "topic",
-                "agenda"),
+    "participant": (
+        "participant",
+        "participant id",
+        "participant code",
+        "attendee",
+        "contributor",
+        "speaker",
+    ),
+    "segment": ("segment", "agenda item", "session", "section", "theme heading", "topic", "agenda"),
     "episode_date": ("episode date", "date of episode", "episode", "date", "when"),
 }
 _ALIAS_TO_FIELD = {alias: name for name, aliases in COLUMN_ALIASES.items() for alias in aliases}
@@ -69,13 +85,66 @@ _COLON_PREFIX = re.compile(
 )
 _WHO_PARTICIPANT = re.compile(r"^(?P<agency>.*?)\s*(?:[,;]\s*|\()(?P<pid>[A-Za-z]{0,3}\d{1,4})\)?$")
 # Colon prefixes that label the note rather than name an agency.
-_NOT_AGENCIES = {"note", "notes", "nb", "action", "actions", "question", "questions", "q", "a",
-                 "update", "date", "comment", "response", "answer", "summary", "agreed", "point",
-                 "example", "e.g", "i.e", "quote", "facilitator", "reviewer", "chair"}
+_NOT_AGENCIES = {
+    "note",
+    "notes",
+    "nb",
+    "action",
+    "actions",
+    "question",
+    "questions",
+    "q",
+    "a",
+    "update",
+    "date",
+    "comment",
+    "response",
+    "answer",
+    "summary",
+    "agreed",
+    "point",
+    "example",
+    "e.g",
+    "i.e",
+    "quote",
+    "facilitator",
+    "reviewer",
+    "chair",
+}
 # Words that show a colon prefix is the start of a sentence ("The GP said: ..."), not an agency.
-_SENTENCE_WORDS = {"the", "a", "an", "he", "she", "they", "we", "it", "i", "this", "that", "there", "said",
-                   "says", "noted", "asked", "explained", "felt", "added", "reported", "stated", "told",
-                   "thought", "commented", "replied", "recalled", "described", "was", "were", "is", "are"}
+_SENTENCE_WORDS = {
+    "the",
+    "a",
+    "an",
+    "he",
+    "she",
+    "they",
+    "we",
+    "it",
+    "i",
+    "this",
+    "that",
+    "there",
+    "said",
+    "says",
+    "noted",
+    "asked",
+    "explained",
+    "felt",
+    "added",
+    "reported",
+    "stated",
+    "told",
+    "thought",
+    "commented",
+    "replied",
+    "recalled",
+    "described",
+    "was",
+    "were",
+    "is",
+    "are",
+}
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u2023\u25e6]|\d{1,3}[.)])\s+")
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(?P<title>.*?)\s*#*\s*$")
 
@@ -259,7 +328,8 @@ def ingest_paths(
             missing = [n for n in result.notes if not n.event_id]
             if missing or not result.notes:
                 raise InputError(
-                    path, "no event id: give --event ID, put an event.yaml beside it, or add an event_id column"
+                    path,
+                    "no event id: give --event ID, put an event.yaml beside it, or add an event_id column",
                 )
         base = folder_event if folder_event and folder_event.event_id == chosen else None
         for eid in [chosen] if chosen else sorted({n.event_id for n in result.notes}):
@@ -287,7 +357,10 @@ def ingest_paths(
                 outcomes.append(outcome)
                 log.info(
                     "%s: %s (%d read, %d ingested, %d quarantined)",
-                    path.name, outcome.status, outcome.rows_read, outcome.rows_ingested,
+                    path.name,
+                    outcome.status,
+                    outcome.rows_read,
+                    outcome.rows_ingested,
                     outcome.rows_quarantined,
                 )
         for outcome in outcomes:
@@ -497,7 +570,9 @@ def _read_xlsx(path: Path, data: bytes) -> list[_RawRow]:
             try:
                 rows = [(str(i), list(r)) for i, r in enumerate(sheet.iter_rows(values_only=True), 1)]
             except Exception as exc:  # corrupt sheet XML
-                raise InputError(path, f"sheet {sheet.title!r} is corrupt ({exc.__class__.__name__})") from None
+                raise InputError(
+                    path, f"sheet {sheet.title!r} is corrupt ({exc.__class__.__name__})"
+                ) from None
             try:
                 out = _rows_from_table(path, rows, row_word="row")
             except InputError as exc:
@@ -575,7 +650,10 @@ def _read_docx(path: Path, data: bytes) -> list[_RawRow]:
             except InputError:
                 # No recognisable header: each row is one note, cells joined.
                 rows = [
-                    _RawRow(f"table {table_no} row {ref}", {"text": " | ".join(c.strip() for c in row if c.strip())})
+                    _RawRow(
+                        f"table {table_no} row {ref}",
+                        {"text": " | ".join(c.strip() for c in row if c.strip())},
+                    )
                     for ref, row in cells
                     if any(c.strip() for c in row)
                 ]
@@ -649,7 +727,9 @@ def _read_jsonl(path: Path, data: bytes) -> list[_RawRow]:
         for key, value in obj.items():
             name = _ALIAS_TO_FIELD.get(_header_key(key))
             if name and name not in values:
-                values[name] = None if value is None else (value if isinstance(value, str) else json.dumps(value))
+                values[name] = (
+                    None if value is None else (value if isinstance(value, str) else json.dumps(value))
+                )
         out.append(_RawRow(f"line {number}", values))
     if not any(r.problem is None for r in out):
         raise InputError(path, "no line is a JSON object (is this a JSONL file?)", line=1)
@@ -711,7 +791,11 @@ def _validate(path: Path, rows: list[_RawRow], *, event_id: str) -> ReadResult:
         if note_id in seen:
             result.quarantined.append(
                 QuarantinedRow(
-                    path.name, row.ref, f"duplicate note id {note_id!r} (first at {seen[note_id]})", note_id, raw
+                    path.name,
+                    row.ref,
+                    f"duplicate note id {note_id!r} (first at {seen[note_id]})",
+                    note_id,
+                    raw,
                 )
             )
             continue
@@ -732,10 +816,9 @@ def _validate(path: Path, rows: list[_RawRow], *, event_id: str) -> ReadResult:
 
 def _subset(result: ReadResult, event_id: str, chosen: str | None) -> ReadResult:
     """The part of a file's result that belongs to one event (files may name several)."""
-    if chosen:
-        if chosen == event_id:
-            notes = [n if n.event_id == chosen else _with_event(n, chosen) for n in result.notes]
-            return ReadResult(result.path, notes, result.quarantined, result.rows_read, result.sha256)
+    if chosen is not None and chosen == event_id:
+        notes = [n if n.event_id == chosen else _with_event(n, chosen) for n in result.notes]
+        return ReadResult(result.path, notes, result.quarantined, result.rows_read, result.sha256)
     notes = [n for n in result.notes if n.event_id == event_id]
     share = ReadResult(result.path, notes, [], len(notes), result.sha256)
     events = sorted({n.event_id for n in result.notes})

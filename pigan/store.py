@@ -364,9 +364,7 @@ class Store:
         )
         source_id = cursor.lastrowid
         if current is not None:
-            db.execute(
-                "UPDATE sources SET superseded_by = ? WHERE source_id = ?", (source_id, current[0])
-            )
+            db.execute("UPDATE sources SET superseded_by = ? WHERE source_id = ?", (source_id, current[0]))
         db.executemany(
             "INSERT INTO notes (event_id, note_id, source_id, row_ref, text, agency, role, "
             "participant, segment, episode_date, text_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -388,8 +386,7 @@ class Store:
             ],
         )
         db.executemany(
-            "INSERT INTO quarantine (source_id, row_ref, reason, note_id, raw_json) "
-            "VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO quarantine (source_id, row_ref, reason, note_id, raw_json) VALUES (?, ?, ?, ?, ?)",
             [(source_id, q.row_ref, q.reason, q.note_id, json.dumps(q.raw)) for q in held],
         )
         status = "new" if current is None else "new version"

@@ -64,25 +64,46 @@ BAD_INPUTS: list[tuple[str, Callable[[Path], Path], str]] = [
     ("empty", lambda d: _w(d / "empty.csv", b""), "empty.csv: file is empty"),
     ("whitespace-only", lambda d: _w(d / "blank.txt", b"\n \n\t\n"), "blank.txt: file is empty"),
     ("header-only", lambda d: _w(d / "head.csv", b"id,text\n"), "head.csv: no notes"),
-    ("missing-text-column", lambda d: _w(d / "cols.csv", b"id,agency\nA1,GP\n"),
-     "cols.csv:1: missing required column"),
-    ("binary-junk-as-csv", lambda d: _w(d / "junk.csv", bytes(range(256)) * 20), "junk.csv:1: binary content"),
-    ("not-utf8-nor-cp1252", lambda d: _w(d / "enc.csv", b"id,text\nA1,caf\x81\x8d\n"),
-     "enc.csv:2: not UTF-8 or Windows-1252"),
+    (
+        "missing-text-column",
+        lambda d: _w(d / "cols.csv", b"id,agency\nA1,GP\n"),
+        "cols.csv:1: missing required column",
+    ),
+    (
+        "binary-junk-as-csv",
+        lambda d: _w(d / "junk.csv", bytes(range(256)) * 20),
+        "junk.csv:1: binary content",
+    ),
+    (
+        "not-utf8-nor-cp1252",
+        lambda d: _w(d / "enc.csv", b"id,text\nA1,caf\x81\x8d\n"),
+        "enc.csv:2: not UTF-8 or Windows-1252",
+    ),
     ("corrupt-xlsx", lambda d: corrupt(d / "c.xlsx", valid_xlsx), "c.xlsx: not a valid Excel"),
     ("text-named-xlsx", lambda d: _w(d / "t.xlsx", b"id,text\nA1,x\n"), "t.xlsx: not a valid Excel"),
     ("zip-bomb-xlsx", lambda d: bomb(d / "b.xlsx", "xl/worksheets/sheet1.xml"), "b.xlsx: refused"),
     ("corrupt-docx", lambda d: corrupt(d / "c.docx", make_docx), "c.docx: not a valid Word"),
     ("zip-bomb-docx", lambda d: bomb(d / "b.docx", "word/document.xml"), "b.docx: refused"),
-    ("one-megabyte-note", lambda d: _w(d / "big.csv", b"id,text\nA1," + SECRET.encode() * 60000 + b"\n"),
-     "big.csv: line 2: note is"),
+    (
+        "one-megabyte-note",
+        lambda d: _w(d / "big.csv", b"id,text\nA1," + SECRET.encode() * 60000 + b"\n"),
+        "big.csv: line 2: note is",
+    ),
     ("unknown-extension", lambda d: _w(d / "notes.pdf", b"%PDF-1.4"), "notes.pdf: unsupported file type"),
     ("old-excel", lambda d: _w(d / "notes.xls", b"\xd0\xcf\x11\xe0"), "save it as .xlsx"),
     ("missing-path", lambda d: d / "nowhere.csv", "nowhere.csv: no such file"),
     ("directory-named-csv", lambda d: _mkdir(d / "folder.csv"), "folder.csv"),
     ("folder-without-notes", lambda d: _mkdir(d / "event"), "event: folder holds no notes files"),
-    ("bad-event-yaml", lambda d: _event_with_yaml(d, "held_on: [\n"), "event.yaml: cannot read event metadata"),
-    ("event-yaml-without-id", lambda d: _event_with_yaml(d, "review_type: SAR\n"), "key 'event_id' is missing"),
+    (
+        "bad-event-yaml",
+        lambda d: _event_with_yaml(d, "held_on: [\n"),
+        "event.yaml: cannot read event metadata",
+    ),
+    (
+        "event-yaml-without-id",
+        lambda d: _event_with_yaml(d, "review_type: SAR\n"),
+        "key 'event_id' is missing",
+    ),
 ]
 
 
@@ -159,8 +180,8 @@ def test_store_defaults_to_the_working_folder_and_honours_pigan_store(
 
 
 def test_export_csv_is_safe_to_open_in_excel(tmp_path: Path, run_pigan: Callable[..., CliResult]) -> None:
-    hostile = ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "plain"]
-    rows = "".join(f"A{i},\"{t.replace(chr(34), chr(34) * 2)}\"\n" for i, t in enumerate(hostile))
+    hostile = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "plain"]
+    rows = "".join(f'A{i},"{t.replace(chr(34), chr(34) * 2)}"\n' for i, t in enumerate(hostile))
     (tmp_path / "n.csv").write_text("id,text\n" + rows, encoding="utf-8")
     assert run_pigan("ingest", "--event", "e1", "n.csv").code == 0
     out = run_pigan("export", "--event", "e1", "--format", "csv")

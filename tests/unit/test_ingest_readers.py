@@ -102,12 +102,23 @@ def test_repeated_text_without_ids_gets_distinct_ids(tmp_path: Path) -> None:
     ("line", "agency", "participant", "text"),
     [
         pytest.param("[GP] Saw him twice.", "GP", None, "Saw him twice.", id="bracket"),
-        pytest.param("[Housing, P09] Notice served.", "Housing", "P09", "Notice served.", id="bracket-participant"),
+        pytest.param(
+            "[Housing, P09] Notice served.", "Housing", "P09", "Notice served.", id="bracket-participant"
+        ),
         pytest.param("Police: attended at 2am.", "Police", None, "attended at 2am.", id="colon"),
-        pytest.param("Adult Social Care (P04): s.42 opened.", "Adult Social Care", "P04", "s.42 opened.",
-                     id="colon-participant"),
-        pytest.param("Note: the room was changed.", None, None, "Note: the room was changed.", id="label-not-agency"),
-        pytest.param("The GP said: it was hard.", None, None, "The GP said: it was hard.", id="sentence-not-agency"),
+        pytest.param(
+            "Adult Social Care (P04): s.42 opened.",
+            "Adult Social Care",
+            "P04",
+            "s.42 opened.",
+            id="colon-participant",
+        ),
+        pytest.param(
+            "Note: the room was changed.", None, None, "Note: the room was changed.", id="label-not-agency"
+        ),
+        pytest.param(
+            "The GP said: it was hard.", None, None, "The GP said: it was hard.", id="sentence-not-agency"
+        ),
     ],
 )
 def test_agency_prefixes_in_text_notes(
