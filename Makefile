@@ -28,8 +28,8 @@ report: $(STAMP)
 	$(BIN)/pigan ingest --store $(STORE) data/sample/sar-adult-d data/sample/cspr-infant-f
 
 lint: $(STAMP)
-	$(BIN)/ruff check pigan tests benchmarks scripts
-	$(BIN)/ruff format --check pigan tests benchmarks scripts
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
