@@ -245,6 +245,13 @@ def write_xlsx(path: Path, notes: list[Built], readme: list[str], stamp: datetim
     for b in notes:
         row = [b.note_id, b.note.participant, b.agency, b.role, b.segment, b.note.date or None, b.body]
         sheet.append(row)
+    # Two rows as facilitators' spreadsheets really have them, which ingestion must quarantine
+    # (never drop, never merge): a row started but left without its note, and a pasted row
+    # that repeats an earlier reference.
+    sheet.append(["F-119", "P05", "Police", "Detective constable", "Context", None, None])
+    first = notes[0]
+    sheet.append([first.note_id, "P06", "Police", "Police constable", "Context", None,
+                  "Second breakout table also discussed the delay in sharing the DA notification."])
     for letter, width in zip("ABCDEFG", (10, 12, 26, 34, 44, 16, 100), strict=True):
         sheet.column_dimensions[letter].width = width
     for (cell,) in sheet.iter_rows(min_row=2, min_col=7, max_col=7):
@@ -479,8 +486,8 @@ def verify(out: Path, built: dict[str, dict[str, list[Built]]], events: list[dic
                     all(isinstance(c, str) or c is None for r in values for c in r), f"{name}: non-text cell"
                 )
                 expect(any(r[3] == "NA" for r in values[1:]), f"{name}: no Role 'NA'")
-                got = [r[6] for r in values[1:]]
-                ids = [r[0] for r in values[1:]]
+                got = [r[6] for r in values[1:-2]]  # the last two rows are planted for quarantine
+                ids = [r[0] for r in values[1:-2]]
                 book.close()
             elif name.endswith(".docx"):
                 document = docx.Document(str(path))
