@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import json
 import logging
 import re
@@ -44,6 +45,8 @@ MAX_FILE_BYTES = 100 * 1024 * 1024
 MAX_NOTE_CHARS = 100_000
 MAX_UNZIPPED_BYTES = 300 * 1024 * 1024
 MAX_ZIP_RATIO = 200
+#: How many leading non-blank rows may be titles above a table's header row.
+_HEADER_SEARCH_ROWS = 10
 
 #: Accepted column headers for each note field (compared after :func:`_header_key`).
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -146,6 +149,8 @@ _SENTENCE_WORDS = {
     "are",
 }
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u2023\u25e6]|\d{1,3}[.)])\s+")
+# A short line on its own that labels what follows: "Context:" or "KEY PRACTICE EPISODE 2".
+_LABEL_LINE = re.compile(r"^(?:[A-Z][\w ,'\u2019&/()\-]{1,60}:|[A-Z][A-Z0-9 ,'\u2019&/()\-:]{2,60})$")
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(?P<title>.*?)\s*#*\s*$")
 
 
@@ -447,6 +452,10 @@ def _header_key(value: Any) -> str:
     return re.sub(r"[\s_\-./]+", " ", text.strip().lower()).strip(" :#")
 
 
+def _fields_of(header: Sequence[Any]) -> set[str]:
+    return {_ALIAS_TO_FIELD[k] for k in map(_header_key, header) if k in _ALIAS_TO_FIELD}
+
+
 def _map_header(path: Path, header: Sequence[Any], *, line: int | None) -> list[str | None]:
     """Map header cells to note fields; raise when there is no text column."""
     mapped: list[str | None] = []
@@ -492,16 +501,22 @@ def _rows_from_table(
 ) -> list[_RawRow]:
     """Header-then-rows tables (CSV, sheets, DOCX tables) to raw rows."""
     rows = iter(table)
-    header: Sequence[Any] | None = None
-    header_ref = ""
+    # The header is the first non-blank row, unless a title or two sit above it: then the
+    # first of the next few rows that names a note-text column.
+    leading: list[tuple[str, Sequence[Any]]] = []
     for ref, cells in rows:
         if any(_cell_text(c) not in (None, "") and str(c).strip() for c in cells):
-            header, header_ref = cells, ref
-            break
-    if header is None:
+            leading.append((ref, cells))
+            if len(leading) == _HEADER_SEARCH_ROWS or "text" in _fields_of(cells):
+                break
+    if not leading:
         raise InputError(path, "file is empty (no header row)")
+    found = next((i for i, (_, cells) in enumerate(leading) if "text" in _fields_of(cells)), 0)
+    header_ref, header = leading[found]
     line = int(header_ref) if header_ref.isdigit() else None
     mapped = _map_header(path, header, line=line)
+    if found < len(leading) - 1:  # rows read past a header found early belong to the data
+        rows = itertools.chain(leading[found + 1 :], rows)
     width = len(header)
     while width and _cell_text(header[width - 1]) in (None, ""):
         width -= 1
@@ -610,6 +625,19 @@ def _split_prefix(text: str) -> tuple[str | None, str | None, str]:
     return who, participant, match["text"].strip()
 
 
+def _looks_like_heading(paragraph: Any) -> bool:
+    """A short paragraph set wholly in bold, without a full stop, used as a heading."""
+    text = paragraph.text.strip()
+    runs = [r for r in paragraph.runs if r.text.strip()]
+    return (
+        bool(runs)
+        and all(r.bold for r in runs)
+        and len(text.split()) <= 10
+        and not text.endswith((".", "?", "!"))
+        and _split_prefix(text)[0] is None
+    )
+
+
 def _read_docx(path: Path, data: bytes) -> list[_RawRow]:
     _check_zip(path, data, "Word (.docx)")
     import docx
@@ -630,7 +658,7 @@ def _read_docx(path: Path, data: bytes) -> list[_RawRow]:
             style = (block.style.name if block.style is not None else "") or ""
             if not text:
                 continue
-            if style.lower().startswith("heading"):
+            if style.lower().startswith("heading") or _looks_like_heading(block):
                 segment = text
                 continue
             if style.lower() in {"title", "subtitle"}:
@@ -692,9 +720,9 @@ def _read_text(path: Path, data: bytes) -> list[_RawRow]:
         heading = _MD_HEADING.match(line)
         if not stripped or re.fullmatch(r"[-=*_]{3,}", stripped):
             flush()
-        elif heading:
+        elif heading or _LABEL_LINE.match(stripped):
             flush()
-            segment = heading["title"] or None
+            segment = (heading["title"] if heading else stripped.rstrip(":").strip()) or None
         elif _BULLET.match(line):
             flush()
             start = number

@@ -186,3 +186,26 @@ def test_docx_headings_are_segments_and_tables_are_notes(tmp_path: Path) -> None
 def test_unsupported_extension_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"n\.pdf: unsupported file type"):
         read_notes(write(tmp_path / "n.pdf", b"%PDF-1.4"))
+
+
+def test_title_rows_above_the_header_are_skipped(tmp_path: Path) -> None:
+    path = write(tmp_path / "n.csv", "Practitioner event 12 May,,\n,,\nRef,Agency,Notes\nN1,GP,one\n")
+    result = read_notes(path)
+    assert [(n.note_id, n.agency, n.text) for n in result.notes] == [("N1", "GP", "one")]
+    assert result.notes[0].row_ref == "line 4"
+
+
+def test_plain_text_label_lines_are_segments(tmp_path: Path) -> None:
+    path = write(tmp_path / "n.txt", "CONTEXT\n[GP] busy\n\nGood practice:\n[Police] quick referral\n")
+    notes = read_notes(path).notes
+    assert [(n.segment, n.agency) for n in notes] == [("CONTEXT", "GP"), ("Good practice", "Police")]
+
+
+def test_docx_bold_short_paragraph_is_a_segment(tmp_path: Path) -> None:
+    document = docx.Document()
+    document.add_paragraph().add_run("What helped or hindered").bold = True
+    document.add_paragraph("[Police] The log was not shared.")
+    path = tmp_path / "n.docx"
+    document.save(path)
+    [note] = read_notes(path).notes
+    assert (note.segment, note.agency) == ("What helped or hindered", "Police")
