@@ -82,6 +82,19 @@ def _cmd_export(args: argparse.Namespace) -> int:
         text = notes_to_jsonl(notes) if args.format == "jsonl" else notes_to_csv(notes)
         _write_output(text, args.out)
         return 0
+    if args.format in {"qdc", "taguette"}:
+        from pigan.interop import export_qdc, export_taguette_csv
+
+        _write_output(export_qdc() if args.format == "qdc" else export_taguette_csv(), args.out)
+        return 0
+    if args.format == "qdpx":
+        from pigan.interop import export_qdpx
+
+        out = args.out or Path(f"{args.event}.qdpx")
+        with Store.open(args.store, create=False) as store:
+            summary = export_qdpx(store, args.event, out)
+        print(f"wrote {out}: {summary.describe()}", file=sys.stderr)
+        return 0
     raise PiganError(f"export format {args.format!r} is not available yet")
 
 
@@ -117,7 +130,21 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_import_coding(args: argparse.Namespace) -> int:
-    raise PiganError("`pigan import-coding` is not available yet")
+    from pigan.interop import import_coding
+    from pigan.store import Store
+
+    with Store.open(args.store, create=False) as store:
+        report = import_coding(
+            args.file,
+            store,
+            args.event,
+            codebook_path=args.codebook,
+            codebook_out=args.codebook_out,
+            coder=args.coder,
+            keep_pigan=args.keep_pigan,
+        )
+    print("\n".join(report.describe()))
+    return 0
 
 
 # -- parser -----------------------------------------------------------------------
@@ -206,6 +233,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path, metavar="FILE.qdpx|FILE.qdc")
     p.add_argument("--event", required=True, help="event the coding belongs to")
     p.add_argument("--codebook-out", type=Path, help="write the adopted codebook here")
+    p.add_argument("--codebook", type=Path, help="local codebook YAML to compare with (default: packaged)")
+    p.add_argument("--coder", help="take only this user's coding as gold (default: every human coder)")
+    p.add_argument("--keep-pigan", action="store_true", help="count pigan's own codings as gold")
 
     command("doctor", _cmd_doctor, "check versions, model, kernel and store; say how to fix problems")
     return parser

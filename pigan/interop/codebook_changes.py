@@ -301,13 +301,22 @@ def _entry(codes: dict[str, Any], code_id: str) -> dict[str, Any] | None:
     return entry if isinstance(entry, dict) else None
 
 
+#: Okabe-Ito colours, for added top-level codes that come without one.
+_PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
+
+
 def _add(codes: dict[str, Any], change: CodebookChange) -> None:
-    definition = change.new_definition or f"Added from a human coder's codebook ({change.new_label})."
+    label = change.new_label or change.code_id
+    definition = change.new_definition or f"Added from a human coder's codebook ({label})."
     if "." not in change.code_id:
-        top: dict[str, Any] = {"label": change.new_label, "definition": definition}
-        if change.colour:
-            top["colour"] = change.colour
-        top["topics"] = {}
+        used = {str(c.get("colour", "")).upper() for c in codes.values() if isinstance(c, dict)}
+        spare = [c for c in _PALETTE if c not in used]
+        top: dict[str, Any] = {
+            "label": label,
+            "definition": definition,
+            "colour": change.colour or (spare[0] if spare else _PALETTE[-1]),
+            "topics": {},
+        }
         codes[change.code_id] = top
         return
     top_id, topic_id = change.code_id.split(".", 1)
@@ -317,10 +326,12 @@ def _add(codes: dict[str, Any], change: CodebookChange) -> None:
     topics = parent.get("topics")
     if not isinstance(topics, dict):
         topics = parent["topics"] = {}
+    # A topic needs a cue to be valid: its label is the first one, to be refined by hand.
     topics[topic_id] = {
-        "label": change.new_label,
+        "label": label,
         "definition": definition,
-        "cues": [],
+        "why": "added by pigan import-coding from a human coder's codebook; its cue is its label: refine it",
+        "cues": [label.casefold()],
         "patterns": [],
         "examples": [],
     }

@@ -50,7 +50,6 @@ from pigan.interop.codes import (
     make_guid,
     read_codebook_yaml,
     top_of,
-    tree_from_mapping,
     walk,
     with_flags,
 )
@@ -341,7 +340,7 @@ def import_coding(
     pending: list[tuple[Path, bytes]] = []
     if codebook_out is not None:
         adopted = adopt_changes(raw, coding.changes, note=Path(path).stem)
-        tree_from_mapping(adopted, source=str(codebook_out))  # must still be a valid codebook
+        _validate_codebook(adopted, str(codebook_out))
         header = (
             f"# Adopted from {Path(path).name} by pigan import-coding: "
             + ", ".join(f"{c.kind} {c.code_id}" for c in coding.changes if c.adoptable)
@@ -362,6 +361,13 @@ def import_coding(
 
 
 # -- internals ------------------------------------------------------------------
+
+
+def _validate_codebook(data: dict[str, Any], source: str) -> None:
+    """Refuse to write an adopted codebook that the tagger would not load."""
+    from pigan.tagging.codebook import codebook_from_dict
+
+    codebook_from_dict(data, source=source)
 
 
 def _unmapped(source: str, selection: RefiSelection, code: str, reason: str) -> Unmapped:

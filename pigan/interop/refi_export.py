@@ -17,8 +17,9 @@ also a case holding its notes.
 Every tag becomes a ``PlainTextSelection`` over its evidence span: 0-based
 Unicode code-point offsets, end exclusive (the Python string slice), with one
 ``Coding`` per code tagged on that span and a ``Description`` naming the rule
-or model and its score. Negated and hypothetical mentions are not exported:
-they are not counted as themes either.
+or model and its score. Negated and hypothetical mentions are not exported
+(unless their code keeps them, as recommendations keep hypotheticals): they
+are not counted as themes either.
 """
 
 from __future__ import annotations
@@ -350,7 +351,8 @@ def _group_selections(
         if note_id not in texts:
             _skip(summary, "tags of notes no longer current")
             continue
-        if tag.get("negated") or tag.get("hypothetical"):
+        code = str(tag.get("code", ""))
+        if code not in known or not known[code].counts(tag):
             _skip(summary, "negated or hypothetical mentions")
             continue
         try:
@@ -361,12 +363,11 @@ def _group_selections(
         if not 0 <= start < end <= len(texts[note_id]):
             _skip(summary, "tags with offsets outside their note (re-run `pigan tag`)")
             continue
-        code = str(tag.get("code", ""))
         by_span = spans[note_id].setdefault((start, end), [])
         if any(t.get("code") == code for t in by_span):
             continue  # the same code twice on one span is one coding
         by_span.append(tag)
-        if code in known and known[code].children:
+        if known[code].children:
             applied.add(code)
     return {
         note_id: [_Selection(s, e, tags) for (s, e), tags in sorted(by_span.items())]
