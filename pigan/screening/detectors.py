@@ -243,7 +243,9 @@ def find_nhs_numbers(text: str, rules: Rules, *, taken: Sequence[Finding] = ()) 
             continue
         before = text[max(0, start - window) : start]
         nhs_at = _last_match_end(rules.nhs_context, before)
-        other_before = text[max(0, start - not_window) : start]
+        # Words inside an NHS cue ("NHS no.") do not count as other-number cues.
+        masked = rules.nhs_context.sub(lambda c: " " * len(c.group()), before)
+        other_before = masked[max(0, len(masked) - not_window) :]
         other_at = _last_match_end(rules.not_nhs_context, other_before)
         if other_at is not None:
             other_at += len(before) - len(other_before)
@@ -324,14 +326,12 @@ def find_dates_of_birth(text: str, rules: Rules) -> list[Finding]:
     out = []
     for m in rules.date.finditer(text):
         before = text[max(0, m.start() - before_w) : m.start()]
-        cut = list(_SENTENCE_END.finditer(before))
-        if cut:
-            before = before[cut[-1].end() :]
         after = text[m.end() : m.end() + after_w]
         after = _SENTENCE_END.split(after, maxsplit=1)[0]
         cues = list(rules.dob_cue.finditer(before))
-        if cues and rules.date.search(before[cues[-1].end() :]):
-            cues = []  # another date sits between the cue and this one
+        gap = before[cues[-1].end() :] if cues else ""
+        if cues and (rules.date.search(gap) or _SENTENCE_END.search(gap)):
+            cues = []  # another date, or a sentence break, sits between the cue and this date
         if cues or re.search(r"^\W{0,3}\(?\s*(?i:d\.?o\.?b\.?)\b", after):
             out.append(Finding("", "DATE_OF_BIRTH", m.start(), m.end(), float(cfg["score"]), "regex:dob"))
     return out
@@ -518,6 +518,8 @@ def find_people_by_context(text: str, rules: Rules) -> list[Finding]:
         add(m.start("name"), m.end("name"), "context:name_cue", scores["name_cue"])
     for m in rules.family.finditer(text):
         add(m.start(1), m.end(1), "context:family", scores["family"])
+    for m in rules.name_age.finditer(text):
+        add(m.start("name"), m.end("name"), "context:age", scores["age"])
     for m in re.finditer(r"(?<![\w'’-])([A-Z][a-z]+)(?![\w-])", text):
         if m.group(1) not in rules.given_names:
             continue
@@ -534,6 +536,19 @@ def find_people_by_context(text: str, rules: Rules) -> list[Finding]:
             ):
                 end += following.end()
         add(start, end, "context:given_name", scores["given_name"])
+    return out
+
+
+def extend_conjoined_people(text: str, people: Sequence[Finding], rules: Rules) -> list[Finding]:
+    """Names joined to a found name by "and" or "&" ("Parents Jason Pike and Kerry Doyle")."""
+    out = list(people)
+    for person in people:
+        m = rules.and_name.match(text, person.end)
+        if m is None:
+            continue
+        start, end = _trim_name(text, m.start("name"), m.end("name"), rules)
+        if end > start and not is_allowed_person(text[start:end], rules):
+            out.append(replace(person, start=start, end=end, detector=person.detector + "+and"))
     return out
 
 
@@ -560,7 +575,9 @@ def filter_model_people(text: str, ents: Iterable[tuple[int, int, str]], rules: 
         s, e = _trim_name(text, candidate_start, words[-1].end(), rules)
         if e <= s or is_allowed_person(text[check_from:e], rules):
             continue
-        if _is_pseudonym(text[s:e], rules) or _is_pseudonym(text[start:end], rules):
+        following = re.match(r"\s+(?:[A-Z]\d{0,2}|\d{1,3})(?![\w])", text[end:])
+        extended = text[start : end + following.end()] if following else text[start:end]
+        if _is_pseudonym(text[s:e], rules) or _is_pseudonym(extended, rules):
             continue
         out.append(Finding("", "PERSON", s, e, score, "ner"))
     return out
@@ -682,6 +699,7 @@ def screen_text(
     found += find_facilities(text, rules, agencies=agencies)
     found += find_addresses(text, rules, agencies=agencies)
     people = find_people_by_context(text, rules) + filter_model_people(text, ents, rules)
+    people = extend_conjoined_people(text, people, rules)
     found += [p for p in people if not _overlaps(p.start, p.end, agencies)]
     found += find_denied(text, deny_list, rules)
     return [f for f in resolve_overlaps(found) if f.score >= min_score]

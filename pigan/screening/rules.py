@@ -74,6 +74,7 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
         "kinship",
         "name_cues",
         "family_cue",
+        "age_cue",
         "scores",
         "why",
         "given_names",
@@ -119,6 +120,8 @@ class Rules:
     kin_name: re.Pattern[str] = field(init=False)
     name_kin: re.Pattern[str] = field(init=False)
     cue_name: re.Pattern[str] = field(init=False)
+    name_age: re.Pattern[str] = field(init=False)
+    and_name: re.Pattern[str] = field(init=False)
     family: re.Pattern[str] = field(init=False)
     pseudonyms: list[re.Pattern[str]] = field(init=False)
     agencies: list[re.Pattern[str]] = field(init=False)
@@ -208,6 +211,10 @@ class Rules:
             r"(?i:" + _words_regex(person["name_cues"]) + r")\s+(?P<name>" + name + ")", "person.name_cues"
         )
         self.family = c(person["family_cue"], "person.family_cue")
+        self.name_age = c(
+            r"(?<![\w'’-])(?P<name>" + name + r")\s*(?:\(\s*|,\s*)" + person["age_cue"], "person.age_cue"
+        )
+        self.and_name = c(r"\s+(?:and|&)\s+(?P<name>" + name + ")(?![\w])", "person")
         self.given_names = frozenset(person["given_names"])
         self.ambiguous_names = frozenset(person["ambiguous_given_names"])
 
