@@ -24,7 +24,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pigan.screening.detectors import DenyList, Finding, screen_text
+from pigan.screening.detectors import DenyList, Finding, common_words, screen_text
 from pigan.screening.rules import Rules, load_rules
 
 #: The custom extensions pigan's screening declares (name: (object, default)).
@@ -65,6 +65,7 @@ class PiiScreener:
         self.min_score = min_score
         self.rules: Rules | None = None
         self.deny_list: DenyList | None = None
+        self.common_words = common_words(nlp)
         register_extensions()
 
     def initialize(
@@ -94,7 +95,12 @@ class PiiScreener:
         """The findings in a doc (without storing them on it)."""
         ents = [(e.start_char, e.end_char, e.label_) for e in doc.ents] if self.use_ner else []
         return screen_text(
-            doc.text, self._ensure_rules(), ents=ents, deny_list=self.deny_list, min_score=self.min_score
+            doc.text,
+            self._ensure_rules(),
+            ents=ents,
+            deny_list=self.deny_list,
+            min_score=self.min_score,
+            common_words=self.common_words,
         )
 
     def __call__(self, doc: Doc) -> Doc:

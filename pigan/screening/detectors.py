@@ -379,6 +379,10 @@ def find_addresses(text: str, rules: Rules, *, agencies: Sequence[tuple[int, int
             end -= 1
         out.append(Finding("", "ADDRESS", start, end, float(cfg["score"]), "regex:address"))
     taken = [(f.start, f.end) for f in out]
+    for m in rules.building.finditer(text):
+        if not _overlaps(m.start(), m.end(), [(f.start, f.end) for f in out]):
+            out.append(Finding("", "ADDRESS", m.start(), m.end(), float(cfg["score"]), "regex:building"))
+    taken = [(f.start, f.end) for f in out]
     for m in rules.street_only.finditer(text):
         start, end = m.start("street"), m.end("street")
         words = text[start:end].split()
@@ -552,8 +556,30 @@ def extend_conjoined_people(text: str, people: Sequence[Finding], rules: Rules) 
     return out
 
 
-def filter_model_people(text: str, ents: Iterable[tuple[int, int, str]], rules: Rules) -> list[Finding]:
-    """The model's PERSON entities, minus pseudonyms, roles, agency words and family words."""
+_SENTENCE_START = re.compile(r"(?:\A|[.!?:;]['\"’”)]*\s+|\n\s*|^\s*[-*\u2022]\s+)['\"‘“(]?\Z", re.M)
+
+
+def _common_word(word: str, common_words: frozenset[str]) -> bool:
+    """Whether a word, or a plain inflection of it, is an everyday English word."""
+    word = word.lower()
+    stems = {word, word[:-1], word[:-2], word[:-3], word[:-3] + "e", word[:-2] + "e", word[:-3] + "y"}
+    return any(len(stem) > 2 and stem in common_words for stem in stems if stem)
+
+
+def filter_model_people(
+    text: str,
+    ents: Iterable[tuple[int, int, str]],
+    rules: Rules,
+    *,
+    common_words: frozenset[str] = frozenset(),
+) -> list[Finding]:
+    """The model's PERSON entities, minus pseudonyms, roles, agency words and family words.
+
+    A one-word entity is also dropped when it is an acronym ("RAG"), or when
+    it starts a sentence and is an everyday English word ("Info was in six
+    places"): capitals at the start of a sentence mislead the model. Given
+    names on the list in the rules are found by their own detector.
+    """
     score = float(rules.data["person"]["scores"]["ner"])
     out = []
     for start, end, label in ents:
@@ -575,6 +601,12 @@ def filter_model_people(text: str, ents: Iterable[tuple[int, int, str]], rules: 
         s, e = _trim_name(text, candidate_start, words[-1].end(), rules)
         if e <= s or is_allowed_person(text[check_from:e], rules):
             continue
+        if len(words) == 1 and s == words[0].start():
+            word = _POSSESSIVE.sub("", text[s:e])
+            if word.isupper() and len(word) <= 5:
+                continue
+            if _SENTENCE_START.search(text[:s]) and _common_word(word, common_words):
+                continue
         following = re.match(r"\s+(?:[A-Z]\d{0,2}|\d{1,3})(?![\w])", text[end:])
         extended = text[start : end + following.end()] if following else text[start:end]
         if _is_pseudonym(text[s:e], rules) or _is_pseudonym(extended, rules):
@@ -671,6 +703,7 @@ def screen_text(
     ents: Iterable[tuple[int, int, str]] = (),
     deny_list: DenyList | None = None,
     min_score: float = 0.0,
+    common_words: frozenset[str] = frozenset(),
 ) -> list[Finding]:
     """Every finding in one text (``note_id`` left empty), overlaps resolved, in text order.
 
@@ -686,6 +719,9 @@ def screen_text(
         The event's known names and places.
     min_score
         Findings scoring below this are dropped.
+    common_words
+        Everyday English words (:func:`common_words`), used to drop the model's
+        one-word PERSON entities that merely start a sentence.
     """
     agencies = _agency_spans(text, rules)
     found: list[Finding] = []
@@ -698,8 +734,20 @@ def screen_text(
     found += find_dates_of_birth(text, rules)
     found += find_facilities(text, rules, agencies=agencies)
     found += find_addresses(text, rules, agencies=agencies)
-    people = find_people_by_context(text, rules) + filter_model_people(text, ents, rules)
+    people = find_people_by_context(text, rules) + filter_model_people(
+        text, ents, rules, common_words=common_words
+    )
     people = extend_conjoined_people(text, people, rules)
     found += [p for p in people if not _overlaps(p.start, p.end, agencies)]
     found += find_denied(text, deny_list, rules)
     return [f for f in resolve_overlaps(found) if f.score >= min_score]
+
+
+def common_words(nlp: object) -> frozenset[str]:
+    """Everyday English words from the pipeline's lemmatizer tables (WordNet's index), if it has them."""
+    try:
+        lemmatizer = nlp.get_pipe("lemmatizer")  # type: ignore[attr-defined]
+        index = lemmatizer.lookups.get_table("lemma_index")
+    except (KeyError, AttributeError, ValueError):
+        return frozenset()
+    return frozenset(word for words in index.values() for word in words if "_" not in word)

@@ -94,7 +94,7 @@ def screen_notes(
     list[Finding]
         In note order, then text order.
     """
-    from pigan.screening.detectors import screen_text
+    from pigan.screening.detectors import common_words, screen_text
 
     notes = list(notes)
     if nlp is None:
@@ -102,12 +102,15 @@ def screen_notes(
 
         nlp = load_model()
     rules = rules or load_rules()
+    words = common_words(nlp)
     out: list[Finding] = []
     with nlp.select_pipes(enable=_model_pipes(nlp)):
         docs = nlp.pipe((n.text for n in notes), batch_size=batch_size)
         for note, doc in zip(notes, docs, strict=True):
             ents = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
-            found = screen_text(note.text, rules, ents=ents, deny_list=deny_list, min_score=min_score)
+            found = screen_text(
+                note.text, rules, ents=ents, deny_list=deny_list, min_score=min_score, common_words=words
+            )
             out.extend(replace(f, note_id=note.note_id) for f in found)
     log.info("screened %d notes: %d findings", len(notes), len(out))
     return out

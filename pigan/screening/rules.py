@@ -52,6 +52,7 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "address": (
         "street_types",
         "house_number",
+        "building",
         "street_name",
         "town",
         "score",
@@ -114,6 +115,7 @@ class Rules:
     dob_cue: re.Pattern[str] = field(init=False)
     address: re.Pattern[str] = field(init=False)
     street_only: re.Pattern[str] = field(init=False)
+    building: re.Pattern[str] = field(init=False)
     facility: re.Pattern[str] = field(init=False)
     ward: re.Pattern[str] = field(init=False)
     title_name: re.Pattern[str] = field(init=False)
@@ -167,6 +169,7 @@ class Rules:
             + address["town"],
             "address",
         )
+        self.building = c(address["building"], "address.building")
         cues = _words_regex(address["street_only_cues"])
         self.street_only = c(
             cues + r"\s+(?P<street>(?:[A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?\s+){1,3}" + type_alt + r")(?![\w])",
