@@ -1,0 +1,956 @@
+"""pigan's spaCy pipeline components, registered with ``Language.factory``.
+
+Four components run after the statistical English model, in this order:
+
+``pigan_themes``    finds codebook cues and token patterns and puts one span per
+                    match in ``doc.spans["pigan_themes"]`` (label: the topic id,
+                    e.g. ``"context.workload"``).
+``pigan_flags``     finds blame language and singling out and puts spans in
+                    ``doc.spans["pigan_flags"]`` (label ``"blame"`` or
+                    ``"singling_out"``).
+``pigan_context``   marks theme and flag spans that sit inside a negated or
+                    hypothetical stretch of their sentence (NegEx-style cues).
+``pigan_sentences`` a trained ``textcat_multilabel`` model scores every
+                    sentence for the top-level codes (and blame), reading the
+                    words and the rule matches as features; it keeps the rule
+                    spans it confirms, drops those it does not, and adds a
+                    sentence-long span for a code it finds without a cue.
+
+Every span carries, through the extension attributes declared in
+:data:`EXTENSIONS`, the rule or model that made it (``span._.pigan_rule``), a
+score in [0, 1] (``span._.pigan_score``) and whether it is negated or
+hypothetical (``span._.pigan_negated``, ``span._.pigan_hypothetical``). The
+values live in one JSON-friendly dict on the doc (``doc._.pigan_tag_info``)
+keyed by offsets and label, because overlapping spans with the same offsets
+and different labels must keep separate values.
+
+Factories are thin and their config holds only scalars; the rules arrive
+through ``initialize`` (or ``add_*``) from the YAML files, and every component
+writes them with ``to_disk`` and reads them back with ``from_disk``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans, minibatch
+
+from pigan.errors import ConfigError, ModelError
+from pigan.tagging.codebook import (
+    Codebook,
+    ContextRules,
+    FlagRules,
+    codebook_from_dict,
+    context_rules_from_dict,
+    flag_rules_from_dict,
+    load_codebook,
+    load_context_rules,
+    load_flag_rules,
+)
+
+log = logging.getLogger(__name__)
+
+#: The span groups pigan writes.
+THEMES_KEY = "pigan_themes"
+FLAGS_KEY = "pigan_flags"
+
+#: Bump when :func:`sentence_features` changes: a model trained on other features must be retrained.
+FEATURES_VERSION = 1
+
+# Entity types replaced by a placeholder in the classifier's features, so that
+# the model learns "a date" rather than "March 2021", and never a name.
+_PLACEHOLDER_ENTS = {
+    "DATE": "xx_date",
+    "TIME": "xx_time",
+    "CARDINAL": "xx_num",
+    "ORDINAL": "xx_num",
+    "QUANTITY": "xx_num",
+    "MONEY": "xx_num",
+    "PERCENT": "xx_num",
+    "PERSON": "xx_person",
+    "GPE": "xx_place",
+    "LOC": "xx_place",
+    "FAC": "xx_place",
+}
+_KEPT_PUNCT = {"?", "!", ";", ":"}
+_ANNOTATED_ATTRS = {"LEMMA", "POS", "TAG", "DEP", "MORPH"}
+
+
+# -- extensions: every custom attribute pigan declares, in one table ---------------------
+
+
+def _info_key(span: Span) -> str:
+    return f"{span.start_char}:{span.end_char}:{span.label_}"
+
+
+def _info_of(span: Span) -> dict[str, Any]:
+    store = span.doc._.pigan_tag_info or {}
+    return store.get(_info_key(span), {})  # type: ignore[no-any-return]
+
+
+EXTENSIONS: dict[tuple[type, str], dict[str, Any]] = {
+    # {"<start_char>:<end_char>:<label>": {"rule", "score", "negated", "hypothetical"}}
+    (Doc, "pigan_tag_info"): {"default": None},
+    # [[kind, start_token, end_token], ...] negation/hypothetical cues found by pigan_context
+    (Doc, "pigan_context_cues"): {"default": None},
+    # [[sentence_start_char, sentence_end_char, {label: score}], ...] from pigan_sentences
+    (Doc, "pigan_sentence_scores"): {"default": None},
+    (Span, "pigan_rule"): {"getter": lambda span: _info_of(span).get("rule", "")},
+    (Span, "pigan_score"): {"getter": lambda span: float(_info_of(span).get("score", 0.0))},
+    (Span, "pigan_negated"): {"getter": lambda span: bool(_info_of(span).get("negated", False))},
+    (Span, "pigan_hypothetical"): {"getter": lambda span: bool(_info_of(span).get("hypothetical", False))},
+}
+
+
+def register_extensions() -> None:
+    """Declare pigan's ``Doc``/``Span`` extensions (safe to call again)."""
+    for (cls, name), options in EXTENSIONS.items():
+        if not cls.has_extension(name):  # type: ignore[attr-defined]
+            cls.set_extension(name, **options)  # type: ignore[attr-defined]
+
+
+def set_tag_info(span: Span, **values: Any) -> None:
+    """Record or update a span's rule, score, negated and hypothetical values."""
+    doc = span.doc
+    store = doc._.pigan_tag_info
+    if store is None:
+        store = {}
+        doc._.pigan_tag_info = store
+    entry = store.setdefault(
+        _info_key(span), {"rule": "", "score": 0.0, "negated": False, "hypothetical": False}
+    )
+    entry.update(values)
+
+
+def tag_info(span: Span) -> dict[str, Any]:
+    """A span's recorded values: ``rule``, ``score``, ``negated``, ``hypothetical``."""
+    info = {"rule": "", "score": 0.0, "negated": False, "hypothetical": False}
+    info.update(_info_of(span))
+    return info
+
+
+def counts(span: Span) -> bool:
+    """Whether a tag span counts: neither negated nor hypothetical."""
+    info = _info_of(span)
+    return not info.get("negated", False) and not info.get("hypothetical", False)
+
+
+def sentences(doc: Doc) -> list[Span]:
+    """The doc's sentences, or the whole doc as one when nothing set sentence boundaries."""
+    if len(doc) == 0:
+        return []
+    if doc.has_annotation("SENT_START") or doc.has_annotation("DEP"):
+        return list(doc.sents)
+    return [doc[:]]
+
+
+def _sentence_index(doc: Doc, sents: Sequence[Span]) -> list[int]:
+    index = [0] * len(doc)
+    for number, sent in enumerate(sents):
+        for i in range(sent.start, sent.end):
+            index[i] = number
+    return index
+
+
+# -- phrase cues matched as written and by lemma ----------------------------------------------
+
+
+class CueMatcher:
+    """Match phrases case-insensitively against the words as written and against their lemmas.
+
+    Parameters
+    ----------
+    nlp
+        The pipeline whose tokenizer splits the phrases the way it splits notes.
+    """
+
+    def __init__(self, nlp: Language) -> None:
+        self.nlp = nlp
+        self._lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._lemma = PhraseMatcher(nlp.vocab, attr="LEMMA")
+        self._keys: dict[int, tuple[str, str]] = {}
+
+    def add(self, label: str, phrases: Iterable[str]) -> None:
+        """Add phrases under a label."""
+        for phrase in phrases:
+            key = f"{label}\t{phrase}"
+            words = [t.text.lower() for t in self.nlp.make_doc(phrase.lower()) if not t.is_space]
+            if not words:
+                continue
+            match_id = self.nlp.vocab.strings.add(key)
+            self._keys[match_id] = (label, phrase)
+            self._lower.add(key, [Doc(self.nlp.vocab, words=words)])
+            self._lemma.add(key, [Doc(self.nlp.vocab, words=words, lemmas=words)])
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __call__(self, doc: Doc) -> list[tuple[str, str, int, int]]:
+        """Matches as ``(label, phrase, start, end)`` token offsets, without duplicates."""
+        if not self._keys:
+            return []
+        found = set(self._lower(doc))
+        if doc.has_annotation("LEMMA"):
+            found.update(self._lemma(doc))
+        return sorted(
+            (self._keys[m][0], self._keys[m][1], start, end) for m, start, end in found if m in self._keys
+        )
+
+
+class _PatternMatcher:
+    """spaCy Matcher patterns, run only on docs that have the annotations they need."""
+
+    def __init__(self, vocab: Any) -> None:
+        self._plain = Matcher(vocab, validate=True)
+        self._annotated = Matcher(vocab, validate=True)
+        self._needs: set[str] = set()
+        self._vocab = vocab
+
+    def add(self, key: str, pattern: list[dict[str, Any]]) -> None:
+        attrs = {name.upper() for token in pattern for name in token}
+        if attrs & _ANNOTATED_ATTRS:
+            self._needs.update(attrs & _ANNOTATED_ATTRS)
+            self._annotated.add(key, [pattern], greedy="LONGEST")
+        else:
+            self._plain.add(key, [pattern], greedy="LONGEST")
+
+    def __call__(self, doc: Doc) -> list[tuple[str, int, int]]:
+        found = list(self._plain(doc)) if len(self._plain) else []
+        if len(self._annotated) and all(doc.has_annotation(a) for a in self._needs):
+            found.extend(self._annotated(doc))
+        strings = self._vocab.strings
+        return [(strings[m], start, end) for m, start, end in found]
+
+
+def _ensure_dir(path: Path | str) -> Path:
+    directory = Path(path)
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: missing (was the component saved with to_disk?)") from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{path}:{exc.lineno}: not valid JSON") from None
+
+
+# -- pigan_themes --------------------------------------------------------------------------
+
+
+class ThemeMatcher:
+    """Find codebook cues and patterns; one span per match in ``doc.spans[spans_key]``.
+
+    Overlapping matches of the same topic keep the longest; matches of
+    different topics may overlap. Each span's rule is ``"cue:<cue>"`` or
+    ``"pattern:<topic>#<n>"`` and its score ``cue_score`` (the sentence
+    classifier replaces it with its own score).
+    """
+
+    def __init__(
+        self, nlp: Language, name: str = "pigan_themes", *, cue_score: float, spans_key: str
+    ) -> None:
+        register_extensions()
+        self.nlp = nlp
+        self.name = name
+        self.cue_score = cue_score
+        self.spans_key = spans_key
+        self.codebook: Codebook | None = None
+        self._cues = CueMatcher(nlp)
+        self._patterns = _PatternMatcher(nlp.vocab)
+
+    def initialize(
+        self,
+        get_examples: Callable[[], Iterable[Any]] | None = None,
+        *,
+        nlp: Language | None = None,
+        codebook: Codebook | Path | str | None = None,
+    ) -> None:
+        """Load the codebook (the packaged one unless a ``Codebook`` or path is given)."""
+        book = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
+        self.add_codebook(book)
+
+    def add_codebook(self, codebook: Codebook) -> None:
+        """Replace the cues and patterns with those of ``codebook``."""
+        self.codebook = codebook
+        self._cues = CueMatcher(self.nlp)
+        self._patterns = _PatternMatcher(self.nlp.vocab)
+        for topic in codebook.topics:
+            self._cues.add(topic.id, topic.cues)
+            for number, pattern in enumerate(topic.patterns, start=1):
+                self._patterns.add(f"{topic.id}\t#{number}", pattern)
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self.codebook is None:
+            raise ModelError(f"{self.name}: no codebook loaded (call initialize first)")
+        found: dict[str, list[tuple[Span, str]]] = {}
+        for topic_id, cue, start, end in self._cues(doc):
+            found.setdefault(topic_id, []).append((doc[start:end], f"cue:{cue}"))
+        for key, start, end in self._patterns(doc):
+            topic_id, number = key.split("\t", 1)
+            found.setdefault(topic_id, []).append((doc[start:end], f"pattern:{topic_id}{number}"))
+        spans: list[Span] = []
+        for topic_id, matches in found.items():
+            rules = {(s.start, s.end): rule for s, rule in matches}
+            for kept in filter_spans([s for s, _ in matches]):
+                span = Span(doc, kept.start, kept.end, label=topic_id)
+                set_tag_info(span, rule=rules[(kept.start, kept.end)], score=self.cue_score)
+                spans.append(span)
+        spans.sort(key=lambda s: (s.start, s.end, s.label_))
+        doc.spans[self.spans_key] = spans
+        return doc
+
+    def to_disk(self, path: Path | str, *, exclude: Iterable[str] = ()) -> None:
+        """Write the codebook as ``codebook.json`` in the folder ``path``."""
+        if self.codebook is None:
+            raise ModelError(f"{self.name}: nothing to save (no codebook loaded)")
+        directory = _ensure_dir(path)
+        data = {"source": self.codebook.source, "sha256": self.codebook.sha256, **self.codebook.to_dict()}
+        (directory / "codebook.json").write_text(json.dumps(data, ensure_ascii=False, indent=1), "utf-8")
+
+    def from_disk(self, path: Path | str, *, exclude: Iterable[str] = ()) -> ThemeMatcher:
+        """Read the codebook written by :meth:`to_disk`."""
+        data = _read_json(Path(path) / "codebook.json")
+        book = codebook_from_dict(
+            {"version": data.get("version"), "codes": data.get("codes")}, source=str(data.get("source"))
+        )
+        self.add_codebook(Codebook(book.version, book.codes, book.source, str(data.get("sha256", ""))))
+        return self
+
+
+@Language.factory(
+    "pigan_themes",
+    default_config={"cue_score": 0.5, "spans_key": THEMES_KEY},
+    assigns=["doc.spans"],
+)
+def make_theme_matcher(nlp: Language, name: str, cue_score: float, spans_key: str) -> ThemeMatcher:
+    """Build the codebook theme matcher (rules arrive through ``initialize``)."""
+    return ThemeMatcher(nlp, name, cue_score=cue_score, spans_key=spans_key)
+
+
+# -- pigan_flags ---------------------------------------------------------------------------
+
+
+_SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
+
+
+class FlagDetector:
+    """Flag blame language and singling out, with hard negatives, in ``doc.spans[spans_key]``.
+
+    A fault cue ("failed to", "should have", "poor practice") is blame only
+    when its sentence names an identifiable target (a role, an agency, one
+    person) as the one who did it: the subject of the judged verb, the agent
+    after "by" or a possessor, found through the dependency parse; without a
+    parse, a target at most ``target_window`` tokens before the cue. Generic
+    targets ("practitioners", "agencies", "the system") and plural roles
+    without "the" do not count. A sentence with a ``not_blame`` phrase ("the
+    review is not about blame") gets no blame span.
+    """
+
+    def __init__(
+        self,
+        nlp: Language,
+        name: str = "pigan_flags",
+        *,
+        spans_key: str,
+        target_window: int,
+        blame_score: float,
+        singling_score: float,
+    ) -> None:
+        register_extensions()
+        self.nlp = nlp
+        self.name = name
+        self.spans_key = spans_key
+        self.target_window = target_window
+        self.blame_score = blame_score
+        self.singling_score = singling_score
+        self.rules: FlagRules | None = None
+        self._cues = CueMatcher(nlp)
+        self._patterns = _PatternMatcher(nlp.vocab)
+
+    def initialize(
+        self,
+        get_examples: Callable[[], Iterable[Any]] | None = None,
+        *,
+        nlp: Language | None = None,
+        rules: FlagRules | Path | str | None = None,
+    ) -> None:
+        """Load the flag rules (the packaged ``blame.yaml`` unless rules or a path are given)."""
+        self.add_rules(rules if isinstance(rules, FlagRules) else load_flag_rules(rules))
+
+    def add_rules(self, rules: FlagRules) -> None:
+        """Replace the rules."""
+        self.rules = rules
+        self._cues = CueMatcher(self.nlp)
+        self._cues.add("fault", rules.fault_cues)
+        self._cues.add("judgement", rules.judgement_cues)
+        self._cues.add("target", (*rules.roles, *rules.agencies, *rules.persons))
+        self._cues.add("generic", rules.generic_targets)
+        self._cues.add("not_blame", rules.not_blame)
+        self._cues.add("singling", rules.singling_cues)
+        self._patterns = _PatternMatcher(self.nlp.vocab)
+        for number, pattern in enumerate(rules.singling_patterns, start=1):
+            self._patterns.add(f"singling_out#{number}", pattern)
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self.rules is None:
+            raise ModelError(f"{self.name}: no rules loaded (call initialize first)")
+        sents = sentences(doc)
+        if not sents:
+            doc.spans[self.spans_key] = []
+            return doc
+        sent_of = _sentence_index(doc, sents)
+        matches: dict[str, list[tuple[str, int, int]]] = {}
+        for label, phrase, start, end in self._cues(doc):
+            matches.setdefault(label, []).append((phrase, start, end))
+        targets = self._targets(doc, matches)
+        refuted = {sent_of[start] for _, start, _ in matches.get("not_blame", [])}
+        parsed = doc.has_annotation("DEP")
+        candidates: list[tuple[Span, str, float]] = []
+        for phrase, start, end in matches.get("fault", []):
+            if sent_of[start] in refuted or _negated_just_before(doc, start):
+                continue
+            target = (
+                self._parsed_target(doc, start, end, targets)
+                if parsed
+                else self._near_target(start, end, targets, sent_of)
+            )
+            if target is not None:
+                candidates.append((doc[start:end], f"fault:{phrase}>{target}", self.blame_score))
+        for phrase, start, end in matches.get("judgement", []):
+            if sent_of[start] in refuted or _negated_just_before(doc, start):
+                continue
+            in_sentence = [t for t in targets if sent_of[t[1]] == sent_of[start]]
+            if in_sentence:
+                candidates.append((doc[start:end], f"judgement:{phrase}>{in_sentence[0][0]}", self.blame_score))
+        spans: list[Span] = []
+        for kept in filter_spans([c[0] for c in candidates]):
+            rule = next(r for s, r, _ in candidates if (s.start, s.end) == (kept.start, kept.end))
+            span = Span(doc, kept.start, kept.end, label="blame")
+            set_tag_info(span, rule=rule, score=self.blame_score)
+            spans.append(span)
+        single = [(doc[s:e], f"cue:{p}") for p, s, e in matches.get("singling", [])]
+        single += [(doc[s:e], f"pattern:{key}") for key, s, e in self._patterns(doc)]
+        for kept in filter_spans([s for s, _ in single]):
+            rule = next(r for s, r in single if (s.start, s.end) == (kept.start, kept.end))
+            span = Span(doc, kept.start, kept.end, label="singling_out")
+            set_tag_info(span, rule=rule, score=self.singling_score)
+            spans.append(span)
+        spans.sort(key=lambda s: (s.start, s.end, s.label_))
+        doc.spans[self.spans_key] = spans
+        return doc
+
+    @staticmethod
+    def _targets(doc: Doc, matches: dict[str, list[tuple[str, int, int]]]) -> list[tuple[str, int, int]]:
+        """Target mentions that identify someone: not generic, not a plural role without "the"."""
+        generic = [(s, e) for _, s, e in matches.get("generic", [])]
+        out: list[tuple[str, int, int]] = []
+        for phrase, start, end in matches.get("target", []):
+            if any(gs <= start < ge or gs < end <= ge for gs, ge in generic):
+                continue
+            head = doc[end - 1]
+            determiner = doc[start - 1].lower_ if start > 0 else ""
+            if head.tag_ in {"NNS", "NNPS"} and doc[start].lower_ != "the" and determiner != "the":
+                continue
+            out.append((phrase, start, end))
+        return out
+
+    def _near_target(
+        self, start: int, end: int, targets: list[tuple[str, int, int]], sent_of: list[int]
+    ) -> str | None:
+        """Without a parse: a target shortly before the cue, or right after "by"."""
+        for phrase, ts, te in reversed(targets):
+            if sent_of[ts] != sent_of[start]:
+                continue
+            if te <= start and start - te <= self.target_window:
+                return phrase
+            if ts >= end and ts - end <= 3:
+                return phrase
+        return None
+
+    @staticmethod
+    def _parsed_target(doc: Doc, start: int, end: int, targets: list[tuple[str, int, int]]) -> str | None:
+        """With a parse: the target that is the agent of what the cue judges."""
+        cue = doc[start:end]
+        root = cue.root
+        holders: list[Any] = []
+        # The verb the cue judges: "failed" itself, or the verb an auxiliary ("should have") serves.
+        verb = root.head if root.dep_ in {"aux", "auxpass", "neg"} else root
+        for _ in range(3):  # climb from "to refer" (xcomp) or a conjoined verb to the subject
+            holders.extend(c for c in verb.children if c.dep_ in _SUBJECT_DEPS)
+            holders.extend(g for c in verb.children if c.dep_ == "agent" for g in c.children)
+            if holders or verb.dep_ not in {"xcomp", "conj", "ccomp", "advcl"} or verb.head is verb:
+                break
+            verb = verb.head
+        # Noun cues: "an error by the nurse", "the GP's failure", "the GP made a poor decision".
+        for token in cue:
+            holders.extend(g for c in token.children if c.lower_ == "by" for g in c.children)
+            holders.extend(c for c in token.children if c.dep_ == "poss")
+        if not holders and root.dep_ in {"dobj", "attr"}:
+            holders.extend(c for c in root.head.children if c.dep_ in _SUBJECT_DEPS)
+        people = [h for holder in holders for h in (holder, *holder.conjuncts)]
+        for holder in people:
+            left, right = holder.left_edge.i, holder.i + 1
+            for phrase, ts, te in targets:
+                if left <= ts < right or left < te <= right:
+                    return phrase
+        return None
+
+    def to_disk(self, path: Path | str, *, exclude: Iterable[str] = ()) -> None:
+        """Write the rules as ``flag_rules.json`` in the folder ``path``."""
+        if self.rules is None:
+            raise ModelError(f"{self.name}: nothing to save (no rules loaded)")
+        directory = _ensure_dir(path)
+        data = {"source": self.rules.source, **self.rules.to_dict()}
+        (directory / "flag_rules.json").write_text(json.dumps(data, ensure_ascii=False, indent=1), "utf-8")
+
+    def from_disk(self, path: Path | str, *, exclude: Iterable[str] = ()) -> FlagDetector:
+        """Read the rules written by :meth:`to_disk`."""
+        data = _read_json(Path(path) / "flag_rules.json")
+        self.add_rules(flag_rules_from_dict(data, source=str(data.get("source"))))
+        return self
+
+
+def _negated_just_before(doc: Doc, start: int) -> bool:
+    """ "was not negligent", "there was no failure by": a negation right before a blame cue."""
+    return any(t.lower_ in _NEGATORS for t in doc[max(0, start - 2) : start])
+
+
+_NEGATORS = {"not", "n't", "never", "no", "nothing", "without"}
+
+
+@Language.factory(
+    "pigan_flags",
+    default_config={"spans_key": FLAGS_KEY, "target_window": 6, "blame_score": 0.8, "singling_score": 0.7},
+    assigns=["doc.spans"],
+)
+def make_flag_detector(
+    nlp: Language, name: str, spans_key: str, target_window: int, blame_score: float, singling_score: float
+) -> FlagDetector:
+    """Build the blame and singling-out detector (rules arrive through ``initialize``)."""
+    return FlagDetector(
+        nlp,
+        name,
+        spans_key=spans_key,
+        target_window=target_window,
+        blame_score=blame_score,
+        singling_score=singling_score,
+    )
+
+
+# -- pigan_context -------------------------------------------------------------------------
+
+
+class ContextDetector:
+    """Mark spans that lie in the scope of a negation or hypothetical cue (NegEx-style).
+
+    A preceding cue reaches forward, a following cue backward, at most
+    ``negation_window`` (or ``hypothetical_window``) tokens, never past a
+    termination cue or out of the sentence. Pseudo cues cancel the cues they
+    overlap. A cue inside the span itself does not act on it. Labels whose
+    top-level part is in ``keep_negated`` / ``keep_hypothetical`` are never
+    marked that way (set from the codebook's ``keep_*`` keys).
+    """
+
+    def __init__(
+        self,
+        nlp: Language,
+        name: str = "pigan_context",
+        *,
+        negation_window: int,
+        hypothetical_window: int,
+        themes_key: str,
+        flags_key: str,
+    ) -> None:
+        register_extensions()
+        self.nlp = nlp
+        self.name = name
+        self.windows = {"negation": negation_window, "hypothetical": hypothetical_window}
+        self.spans_keys = (themes_key, flags_key)
+        self.rules: ContextRules | None = None
+        self.keep: dict[str, set[str]] = {"negation": set(), "hypothetical": set()}
+        self._cues = CueMatcher(nlp)
+
+    def initialize(
+        self,
+        get_examples: Callable[[], Iterable[Any]] | None = None,
+        *,
+        nlp: Language | None = None,
+        rules: ContextRules | Path | str | None = None,
+        keep_negated: Sequence[str] = (),
+        keep_hypothetical: Sequence[str] = (),
+    ) -> None:
+        """Load the cues (the packaged ``negation.yaml`` unless rules or a path are given)."""
+        loaded = rules if isinstance(rules, ContextRules) else load_context_rules(rules)
+        self.add_rules(loaded, keep_negated=keep_negated, keep_hypothetical=keep_hypothetical)
+
+    def add_rules(
+        self, rules: ContextRules, *, keep_negated: Sequence[str] = (), keep_hypothetical: Sequence[str] = ()
+    ) -> None:
+        """Replace the cues and the labels that ignore them."""
+        self.rules = rules
+        self.keep = {"negation": set(keep_negated), "hypothetical": set(keep_hypothetical)}
+        self._cues = CueMatcher(self.nlp)
+        for kind, cueset in (("negation", rules.negation), ("hypothetical", rules.hypothetical)):
+            self._cues.add(f"{kind}:pseudo", cueset.pseudo)
+            self._cues.add(f"{kind}:preceding", cueset.preceding)
+            self._cues.add(f"{kind}:following", cueset.following)
+            self._cues.add(f"{kind}:termination", cueset.termination)
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self.rules is None:
+            raise ModelError(f"{self.name}: no rules loaded (call initialize first)")
+        sents = sentences(doc)
+        sent_of = _sentence_index(doc, sents)
+        found = [(label.split(":")[0], label.split(":")[1], s, e) for label, _, s, e in self._cues(doc)]
+        cues: list[list[Any]] = []
+        for kind in ("negation", "hypothetical"):
+            pseudo = [(s, e) for k, part, s, e in found if k == kind and part == "pseudo"]
+            stops = {i for k, part, s, e in found if k == kind and part == "termination" for i in range(s, e)}
+            active = [
+                (part, s, e)
+                for k, part, s, e in found
+                if k == kind
+                and part in {"preceding", "following"}
+                and not any(ps < e and s < pe for ps, pe in pseudo)
+            ]
+            cues.extend([kind, s, e] for part, s, e in active)
+            for key in self.spans_keys:
+                if key not in doc.spans:
+                    continue
+                for span in doc.spans[key]:
+                    if span.label_.split(".")[0] in self.keep[kind]:
+                        continue
+                    if self._in_scope(span, active, stops, sent_of, self.windows[kind]):
+                        set_tag_info(span, **{"negated" if kind == "negation" else "hypothetical": True})
+        doc._.pigan_context_cues = cues
+        return doc
+
+    @staticmethod
+    def _in_scope(
+        span: Span, cues: list[tuple[str, int, int]], stops: set[int], sent_of: list[int], window: int
+    ) -> bool:
+        sentence = sent_of[span.start]
+        for part, start, end in cues:
+            if start < span.end and span.start < end:  # the cue is part of the match itself
+                continue
+            if sent_of[start] != sentence:
+                continue
+            if part == "preceding" and end <= span.start and span.start - end <= window:
+                if not any(i in stops for i in range(end, span.start)):
+                    return True
+            if part == "following" and start >= span.end and start - span.end <= window:
+                if not any(i in stops for i in range(span.end, start)):
+                    return True
+        return False
+
+    def to_disk(self, path: Path | str, *, exclude: Iterable[str] = ()) -> None:
+        """Write the cues and the keep lists as ``context_rules.json`` in the folder ``path``."""
+        if self.rules is None:
+            raise ModelError(f"{self.name}: nothing to save (no rules loaded)")
+        directory = _ensure_dir(path)
+        data = {
+            "source": self.rules.source,
+            **self.rules.to_dict(),
+            "keep_negated": sorted(self.keep["negation"]),
+            "keep_hypothetical": sorted(self.keep["hypothetical"]),
+        }
+        (directory / "context_rules.json").write_text(json.dumps(data, ensure_ascii=False, indent=1), "utf-8")
+
+    def from_disk(self, path: Path | str, *, exclude: Iterable[str] = ()) -> ContextDetector:
+        """Read the cues written by :meth:`to_disk`."""
+        data = _read_json(Path(path) / "context_rules.json")
+        rules = context_rules_from_dict(data, source=str(data.get("source")))
+        self.add_rules(
+            rules,
+            keep_negated=data.get("keep_negated", []),
+            keep_hypothetical=data.get("keep_hypothetical", []),
+        )
+        return self
+
+
+@Language.factory(
+    "pigan_context",
+    default_config={
+        "negation_window": 8,
+        "hypothetical_window": 10,
+        "themes_key": THEMES_KEY,
+        "flags_key": FLAGS_KEY,
+    },
+    requires=["doc.spans"],
+)
+def make_context_detector(
+    nlp: Language, name: str, negation_window: int, hypothetical_window: int, themes_key: str, flags_key: str
+) -> ContextDetector:
+    """Build the negation and hypothetical detector (cues arrive through ``initialize``)."""
+    return ContextDetector(
+        nlp,
+        name,
+        negation_window=negation_window,
+        hypothetical_window=hypothetical_window,
+        themes_key=themes_key,
+        flags_key=flags_key,
+    )
+
+
+# -- pigan_sentences -----------------------------------------------------------------------
+
+
+def sentence_features(span: Span, *, themes_key: str = THEMES_KEY, flags_key: str = FLAGS_KEY) -> list[str]:
+    """The words the sentence classifier reads for one sentence (or any span).
+
+    Lower-case lemmas (numbers, dates, names and places replaced by
+    placeholders so that the model learns the kind, never the value), then
+    one marker per rule finding in the span: ``xx_cue_<code>`` for a counted
+    theme match, ``xx_neg_<code>`` / ``xx_hyp_<code>`` for a negated or
+    hypothetical one, ``xx_flag_<flag>``, and ``xx_negation`` /
+    ``xx_hypothetical`` when such a cue occurs. Training
+    (``training/train_textcat.py``) and tagging both call this function.
+    """
+    doc = span.doc
+    words: list[str] = []
+    for token in span:
+        if token.is_space:
+            continue
+        placeholder = _PLACEHOLDER_ENTS.get(token.ent_type_)
+        if placeholder is not None:
+            if token.ent_iob_ == "B" or token.i == span.start:
+                words.append(placeholder)
+            continue
+        if token.like_num:
+            words.append("xx_num")
+        elif token.is_punct:
+            if token.text in _KEPT_PUNCT:
+                words.append(token.text)
+        else:
+            words.append((token.lemma_ or token.text).lower())
+    markers: list[str] = []
+    for key, prefix in ((themes_key, "cue"), (flags_key, "flag")):
+        if key not in doc.spans:
+            continue
+        for tag in doc.spans[key]:
+            if tag.start < span.start or tag.end > span.end:
+                continue
+            info = _info_of(tag)
+            if info.get("rule") == "textcat":
+                continue
+            name = tag.label_.split(".")[0]
+            if info.get("negated"):
+                markers.append(f"xx_neg_{name}")
+            elif info.get("hypothetical"):
+                markers.append(f"xx_hyp_{name}")
+            else:
+                markers.append(f"xx_{prefix}_{name}")
+    for kind, start, _ in doc._.pigan_context_cues or []:
+        if span.start <= start < span.end:
+            markers.append(f"xx_{kind}")
+    return words + sorted(set(markers))
+
+
+class SentenceClassifier:
+    """Score each sentence with a trained ``textcat_multilabel`` model and settle its codes.
+
+    For each sentence and each label the model knows (the top-level codes,
+    and ``blame``), the label is accepted when the model's score reaches the
+    label's threshold (tuned on the development split, stored with the model).
+    Rule spans of an accepted label stay, with the model's score; counted rule
+    spans of a rejected label are dropped; negated or hypothetical rule spans
+    stay as evidence of why. An accepted label with no counted rule span gets a
+    span over the whole sentence with rule ``"textcat"``. Labels the model does
+    not know (a custom codebook's extra codes) are left to the rules.
+    """
+
+    def __init__(
+        self,
+        nlp: Language,
+        name: str = "pigan_sentences",
+        *,
+        themes_key: str,
+        flags_key: str,
+        threshold: float,
+        batch_size: int,
+    ) -> None:
+        register_extensions()
+        self.nlp = nlp
+        self.name = name
+        self.themes_key = themes_key
+        self.flags_key = flags_key
+        self.threshold = threshold
+        self.batch_size = batch_size
+        self.model: Language | None = None
+        self.settings: dict[str, Any] = {}
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """The labels the model scores."""
+        if self.model is None:
+            return ()
+        return tuple(self.model.get_pipe("textcat_multilabel").labels)  # type: ignore[attr-defined]
+
+    def thresholds(self) -> dict[str, float]:
+        """The acceptance threshold of every label."""
+        tuned = self.settings.get("thresholds", {})
+        return {label: float(tuned.get(label, self.threshold)) for label in self.labels}
+
+    def initialize(
+        self,
+        get_examples: Callable[[], Iterable[Any]] | None = None,
+        *,
+        nlp: Language | None = None,
+        model: Path | str | None = None,
+    ) -> None:
+        """Load the trained model from a folder (the packaged ``resources/textcat`` by default)."""
+        if model is None:
+            from importlib import resources
+
+            with resources.as_file(resources.files("pigan").joinpath("resources", "textcat")) as folder:
+                self.from_disk(folder)
+        else:
+            self.from_disk(model)
+
+    def __call__(self, doc: Doc) -> Doc:
+        for processed in self.pipe([doc]):
+            return processed
+        return doc
+
+    def pipe(self, docs: Iterable[Doc], *, batch_size: int | None = None) -> Iterator[Doc]:
+        """Score the sentences of a stream of docs, a batch at a time."""
+        if self.model is None:
+            raise ModelError(f"{self.name}: no model loaded (call initialize first)")
+        textcat = self.model.get_pipe("textcat_multilabel")
+        labels = self.labels
+        limits = self.thresholds()
+        for batch in minibatch(docs, size=batch_size or self.batch_size):
+            per_doc = [sentences(doc) for doc in batch]
+            inputs = [
+                self.model.make_doc(" ".join(sentence_features(s, themes_key=self.themes_key, flags_key=self.flags_key)))
+                for sents in per_doc
+                for s in sents
+            ]
+            scores = np.asarray(textcat.predict(inputs)) if inputs else np.zeros((0, len(labels)))  # type: ignore[attr-defined]
+            row = 0
+            for doc, sents in zip(batch, per_doc, strict=True):
+                self._settle(doc, sents, scores[row : row + len(sents)], labels, limits)
+                row += len(sents)
+                yield doc
+
+    def _settle(
+        self,
+        doc: Doc,
+        sents: list[Span],
+        scores: Any,
+        labels: tuple[str, ...],
+        limits: dict[str, float],
+    ) -> None:
+        record: list[list[Any]] = []
+        groups = {key: list(doc.spans[key]) if key in doc.spans else [] for key in (self.themes_key, self.flags_key)}
+        kept: dict[str, list[Span]] = {key: [] for key in groups}
+        by_sentence: dict[str, list[list[Span]]] = {key: [[] for _ in sents] for key in groups}
+        starts = [s.start for s in sents]
+        for key, spans in groups.items():
+            for span in spans:
+                number = max(i for i, start in enumerate(starts) if start <= span.start)
+                by_sentence[key][number].append(span)
+        for number, sent in enumerate(sents):
+            row = {label: round(float(scores[number][i]), 4) for i, label in enumerate(labels)}
+            record.append([sent.start_char, sent.end_char, row])
+            accepted = {label for label, score in row.items() if score >= limits[label]}
+            for key in groups:
+                confirmed: set[str] = set()
+                for span in by_sentence[key][number]:
+                    name = span.label_.split(".")[0]
+                    if name not in row or _info_of(span).get("rule") == "textcat":
+                        kept[key].append(span)
+                        continue
+                    set_tag_info(span, score=row[name])
+                    if not counts(span):
+                        kept[key].append(span)
+                    elif name in accepted:
+                        kept[key].append(span)
+                        confirmed.add(name)
+                wanted = [lab for lab in labels if lab in accepted and _group_of(lab) == key]
+                for label in wanted:
+                    if label in confirmed:
+                        continue
+                    span = Span(doc, sent.start, sent.end, label=label)
+                    set_tag_info(span, rule="textcat", score=row[label])
+                    kept[key].append(span)
+        for key, spans in kept.items():
+            spans.sort(key=lambda s: (s.start, s.end, s.label_))
+            doc.spans[key] = spans
+        doc._.pigan_sentence_scores = record
+
+    def to_disk(self, path: Path | str, *, exclude: Iterable[str] = ()) -> None:
+        """Write the model to ``path/model`` and its thresholds and provenance to ``path/settings.json``."""
+        if self.model is None:
+            raise ModelError(f"{self.name}: nothing to save (no model loaded)")
+        directory = _ensure_dir(path)
+        self.model.to_disk(directory / "model")
+        (directory / "settings.json").write_text(json.dumps(self.settings, indent=1, sort_keys=True), "utf-8")
+
+    def from_disk(self, path: Path | str, *, exclude: Iterable[str] = ()) -> SentenceClassifier:
+        """Read a model folder written by :meth:`to_disk` or by ``training/train_textcat.py``."""
+        import spacy
+
+        directory = Path(path)
+        settings = _read_json(directory / "settings.json")
+        version = settings.get("features_version")
+        if version != FEATURES_VERSION:
+            raise ModelError(
+                f"{directory}: model trained on features version {version}, this pigan computes "
+                f"version {FEATURES_VERSION}; retrain it with training/train_textcat.py"
+            )
+        try:
+            self.model = spacy.load(directory / "model")
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"{directory / 'model'}: cannot load the sentence classifier ({exc})") from None
+        self.settings = settings
+        return self
+
+
+def _group_of(label: str) -> str:
+    return FLAGS_KEY if label in {"blame", "singling_out"} else THEMES_KEY
+
+
+@Language.factory(
+    "pigan_sentences",
+    default_config={"themes_key": THEMES_KEY, "flags_key": FLAGS_KEY, "threshold": 0.5, "batch_size": 256},
+    requires=["doc.spans"],
+    assigns=["doc.spans"],
+)
+def make_sentence_classifier(
+    nlp: Language, name: str, themes_key: str, flags_key: str, threshold: float, batch_size: int
+) -> SentenceClassifier:
+    """Build the sentence classifier (the trained model arrives through ``initialize``)."""
+    return SentenceClassifier(
+        nlp, name, themes_key=themes_key, flags_key=flags_key, threshold=threshold, batch_size=batch_size
+    )
+
+
+__all__ = [
+    "EXTENSIONS",
+    "FEATURES_VERSION",
+    "FLAGS_KEY",
+    "THEMES_KEY",
+    "ContextDetector",
+    "CueMatcher",
+    "FlagDetector",
+    "SentenceClassifier",
+    "ThemeMatcher",
+    "counts",
+    "register_extensions",
+    "sentence_features",
+    "sentences",
+    "set_tag_info",
+    "tag_info",
+]
