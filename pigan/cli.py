@@ -114,7 +114,33 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def _cmd_screen(args: argparse.Namespace) -> int:
-    raise PiganError("`pigan screen` is not available yet")
+    import json
+
+    from pigan.screening.events import format_findings, screen_target
+
+    result = screen_target(
+        store=args.store,
+        event_id=args.event,
+        file=args.file,
+        deny_list=args.deny_list,
+        false_alarms=[tuple(item) for item in args.false_alarm or []],
+        policy=args.policy,
+    )
+    if args.json:
+        rows = [f.to_json() for f in result.findings]
+        if args.show:
+            rows = [{**row, "text": result.texts[row["id"]][row["start"] : row["end"]]} for row in rows]
+        print(json.dumps(rows, ensure_ascii=False))
+    else:
+        print(format_findings(result.findings, result.texts if args.show else None))
+        notes = len({f.note_id for f in result.findings})
+        print(f"{len(result.findings)} finding(s) in {notes} note(s)", file=sys.stderr)
+    if result.dismissed:
+        print(f"{result.dismissed} finding(s) marked false alarm not shown", file=sys.stderr)
+    if result.verdict is not None:
+        print(result.verdict.message, file=sys.stderr)
+        return 0 if result.verdict.allowed else 3
+    return 0
 
 
 def _cmd_tag(args: argparse.Namespace) -> int:
@@ -183,7 +209,10 @@ def build_parser() -> argparse.ArgumentParser:
     target.add_argument("file", nargs="?", type=Path, metavar="FILE", help="screen a notes file directly")
     p.add_argument("--json", action="store_true", help="print findings as JSON")
     p.add_argument("--show", action="store_true", help="show the matched text (on your screen only)")
-    p.add_argument("--policy", choices=["block", "redact", "warn"], help="gate policy to report on")
+    p.add_argument("--policy", choices=["block", "redact", "warn"],
+                   help="report the gate's verdict under this policy (exit 3 if block refuses)")
+    p.add_argument("--deny-list", type=Path, metavar="YAML",
+                   help="known names and places (default: deny_list.yaml beside the notes)")
     p.add_argument(
         "--false-alarm",
         nargs=3,

@@ -407,3 +407,98 @@ def redacted_texts(store: Store, event_id: str) -> dict[str, str]:
         "SELECT note_id, redacted_text FROM redactions WHERE event_id = ?", (event_id,)
     ).fetchall()
     return dict(rows)
+
+
+# -- the command line's view ---------------------------------------------------------
+
+
+@dataclass
+class ScreenResult:
+    """What ``pigan screen`` shows: open findings, the texts they point into, and the verdict."""
+
+    findings: list[Finding]
+    texts: dict[str, str]
+    dismissed: int = 0
+    verdict: GateVerdict | None = None
+
+
+def screen_target(
+    *,
+    store: Path | str | None = None,
+    event_id: str | None = None,
+    file: Path | str | None = None,
+    deny_list: Path | str | None = None,
+    false_alarms: Sequence[tuple[str, str, str]] = (),
+    policy: str | None = None,
+) -> ScreenResult:
+    """Screen an event in the store or a notes file, as ``pigan screen`` does.
+
+    Parameters
+    ----------
+    store
+        The store folder (event mode).
+    event_id, file
+        Exactly one: the event to screen (findings stored) or a notes file
+        (nothing stored; its folder's ``deny_list.yaml`` is used).
+    deny_list
+        A deny list to use instead of the one beside the notes.
+    false_alarms
+        ``(note_id, type, start)`` findings to mark as false alarms (event mode only).
+    policy
+        If given, the gate's verdict under this policy is included.
+
+    Raises
+    ------
+    InputError
+        For false alarms without an event, or a START that is not a number.
+    """
+    from pigan.errors import InputError
+
+    if (event_id is None) == (file is None):
+        raise InputError("pigan screen", "give either --event ID or a FILE")
+    if file is not None:
+        from pigan.ingest import read_notes
+
+        if false_alarms:
+            raise InputError(str(file), "--false-alarm needs --event (decisions are kept in the store)")
+        path = Path(file)
+        result = read_notes(path, event_id="file")
+        deny = load_deny_list(deny_list) if deny_list is not None else find_deny_list([path.parent])
+        found = screen_notes(result.notes, deny_list=deny)
+        texts = {n.note_id: n.text for n in result.notes}
+        verdict = None
+        if policy is not None:
+            _check_policy(policy, "reviewer")
+            unresolved = sorted({(f.note_id, f.type) for f in found})
+            allowed = policy != "block" or not unresolved
+            message = f"{path.name}: {len(found)} finding(s) in {len({n for n, _ in unresolved})} note(s)"
+            verdict = GateVerdict(allowed, policy, unresolved, message)
+        return ScreenResult(found, texts, 0, verdict)
+
+    assert event_id is not None
+    with Store.open(store, create=False) as opened:
+        found = screen_event(opened, event_id, deny_list=deny_list)
+        for note_id, type_, start in false_alarms:
+            try:
+                offset = int(start)
+            except ValueError:
+                raise InputError("--false-alarm", f"START must be a character offset, not {start!r}") from None
+            mark_finding(opened, event_id, note_id, type_.upper(), offset)
+        if false_alarms:
+            found = load_findings(opened, event_id)
+        texts = {n.note_id: n.text for n in opened.notes(event_id)}
+        verdict = gate(opened, event_id, policy) if policy is not None else None
+    open_findings = [f for f in found if f.decision != "false_alarm"]
+    return ScreenResult(open_findings, texts, len(found) - len(open_findings), verdict)
+
+
+def format_findings(findings: Sequence[Finding], texts: dict[str, str] | None = None) -> str:
+    """A readable table of findings: note, type, offsets, score, detector (and text only if ``texts``)."""
+    width = max([len("note"), *(len(f.note_id) for f in findings)])
+    lines = [f"{'note':<{width}}  {'type':<13} {'start':>6} {'end':>6} {'score':>5}  detector"]
+    for f in findings:
+        line = f"{f.note_id:<{width}}  {f.type:<13} {f.start:>6} {f.end:>6} {f.score:>5.2f}  {f.detector}"
+        if texts is not None:
+            line += f"  {texts[f.note_id][f.start : f.end]!r}"
+        lines.append(line)
+    return "\n".join(lines)

@@ -217,7 +217,7 @@ class Rules:
         self.name_age = c(
             r"(?<![\w'’-])(?P<name>" + name + r")\s*(?:\(\s*|,\s*)" + person["age_cue"], "person.age_cue"
         )
-        self.and_name = c(r"\s+(?:and|&)\s+(?P<name>" + name + ")(?![\w])", "person")
+        self.and_name = c(r"\s+(?:and|&)\s+(?P<name>" + name + r")(?![\w])", "person")
         self.given_names = frozenset(person["given_names"])
         self.ambiguous_names = frozenset(person["ambiguous_given_names"])
 
