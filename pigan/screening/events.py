@@ -482,7 +482,9 @@ def screen_target(
             try:
                 offset = int(start)
             except ValueError:
-                raise InputError("--false-alarm", f"START must be a character offset, not {start!r}") from None
+                raise InputError(
+                    "--false-alarm", f"START must be a character offset, not {start!r}"
+                ) from None
             mark_finding(opened, event_id, note_id, type_.upper(), offset)
         if false_alarms:
             found = load_findings(opened, event_id)
