@@ -108,10 +108,12 @@ def layout_source(source: RefiSource, notes: Sequence[Note], event_id: str) -> S
     text = NewlineText(source.text)
     note_texts = {note.note_id: NewlineText(note.text) for note in notes}
     # 1. pigan's own source (by GUID or name) holding the note text unchanged.
+    changed = False
     for note in notes:
-        ours = source.guid == source_guid(event_id, note.note_id) or source.name == note.note_id
-        if ours and note_texts[note.note_id].norm == text.norm:
-            return SourceLayout(source, text, (Placement(note.note_id, 0, len(text.norm)),))
+        if source.guid == source_guid(event_id, note.note_id) or source.name == note.note_id:
+            if note_texts[note.note_id].norm == text.norm:
+                return SourceLayout(source, text, (Placement(note.note_id, 0, len(text.norm)),))
+            changed = True
     # 2. a source that is exactly one note's text.
     same = [note_id for note_id, nt in note_texts.items() if nt.norm == text.norm]
     if len(same) == 1:
@@ -128,6 +130,8 @@ def layout_source(source: RefiSource, notes: Sequence[Note], event_id: str) -> S
             placements.append(Placement(note_id, at, at + len(nt.norm)))
             at = text.norm.find(nt.norm, at + 1)
     if not placements:
+        if changed:
+            return SourceLayout(source, text, (), "its note's text differs from the note in the store")
         return SourceLayout(source, text, (), "no note of the event is found in its text")
     placements.sort(key=lambda p: (p.start, p.end))
     return SourceLayout(source, text, tuple(placements))
@@ -139,16 +143,16 @@ def locate(layout: SourceLayout, start: int, end: int, note_texts: dict[str, New
         return Located(None, reason=f"source not matched to notes: {layout.problem}")
     length = len(layout.text.orig)
     if not 0 <= start < end <= length:
-        return Located(None, reason=f"offsets {start}-{end} are outside the source text (length {length})")
+        return Located(None, reason="offsets outside the source text")
     a, b = layout.text.to_norm(start), layout.text.to_norm(end)
     inside = [p for p in layout.placements if p.start <= a and b <= p.end]
     notes_inside = {p.note_id for p in inside}
     if len(notes_inside) > 1:
-        return Located(None, reason=f"ambiguous: inside the text of {len(notes_inside)} notes")
+        return Located(None, reason="ambiguous: inside text that several notes share")
     if not inside:
         touching = {p.note_id for p in layout.placements if p.start < b and a < p.end}
         if touching:
-            return Located(None, reason=f"runs across {len(touching)} note(s) and text between notes")
+            return Located(None, reason="runs past the end of a note (into another note or other text)")
         return Located(None, reason="outside any note (a heading or text that is not a note)")
     place = inside[0]
     note_text = note_texts[place.note_id]

@@ -94,8 +94,8 @@ class HumanCoding:
     other_coders: dict[str, int] = field(default_factory=dict)
 
     def unmapped_reasons(self) -> Counter[str]:
-        """How many codings could not be mapped, by reason (offsets stripped)."""
-        return Counter(re.sub(r"\d+", "N", u.reason) for u in self.unmapped)
+        """How many codings could not be mapped, by reason."""
+        return Counter(u.reason for u in self.unmapped)
 
 
 @dataclass
