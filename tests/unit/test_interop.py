@@ -178,7 +178,11 @@ def test_qdc_guids_are_uuid5_of_code_ids_and_stable_when_the_codebook_changes(tm
     first = assert_valid(export_qdc(CODEBOOK), "Codebook.xsd")
     data = yaml.safe_load(CODEBOOK.read_text(encoding="utf-8"))
     data["codes"]["context"]["label"] = "Working conditions"
-    data["codes"]["context"]["topics"]["housing"] = {"label": "Housing", "definition": "d", "cues": ["housing"]}
+    data["codes"]["context"]["topics"]["housing"] = {
+        "label": "Housing",
+        "definition": "d",
+        "cues": ["housing"],
+    }
     changed = tmp_path / "changed.yaml"
     changed.write_text(yaml.safe_dump(data), encoding="utf-8")
     second = assert_valid(export_qdc(changed), "Codebook.xsd")
@@ -446,7 +450,9 @@ def test_reader_reports_a_source_whose_text_lives_outside_the_project(tmp_path: 
     ],
     ids=["whole", "before-crlf", "after-crlf", "non-ascii-after-two-crlf", "no-crlf"],
 )
-def test_newline_normalisation_maps_offsets_back_exactly(text: str, start: int, end: int, expected: str) -> None:
+def test_newline_normalisation_maps_offsets_back_exactly(
+    text: str, start: int, end: int, expected: str
+) -> None:
     mapped = NewlineText(text)
     a, b = mapped.to_norm(start), mapped.to_norm(end)
     assert mapped.norm[a:b] == expected.replace("\r\n", "\n")
@@ -544,13 +550,18 @@ def test_import_reports_codebook_changes_and_adopts_them_into_a_valid_codebook(
     assert adopted.version == "test.1+reviewer"
     assert adopted.topic("context.workload").label == "Workload"
     assert "vacancy" in adopted.topic("context.workload").cues, "the merged code's cues join the target"
-    assert [t.id for t in adopted.code("context").topics] == ["context.workload", "context.premises_and_venues"]
+    assert [t.id for t in adopted.code("context").topics] == [
+        "context.workload",
+        "context.premises_and_venues",
+    ]
     assert adopted.code("good_practice").definition == "What went well, worth sharing with other teams."
     gold = read_gold(gold_path(event_store, EVENT))
     assert ("n02", "context.premises_and_venues") in {(g["note_id"], g["code"]) for g in gold}
 
 
-def test_import_of_a_codebook_only_reports_changes_and_writes_no_gold(tmp_path: Path, event_store: Store) -> None:
+def test_import_of_a_codebook_only_reports_changes_and_writes_no_gold(
+    tmp_path: Path, event_store: Store
+) -> None:
     data = export_qdc(CODEBOOK).replace(b'name="Good practice"', b'name="What went well"')
     path = tmp_path / "codes.qdc"
     path.write_bytes(data)
