@@ -2,9 +2,8 @@
 
 The unit is the sentence (the spaCy model's sentence boundaries, as the
 tagger uses). For every sentence of every note of the event and every code,
-pigan says yes when one of its tags' evidence lies in the sentence (negated
-and hypothetical mentions count only for codes that keep them, as the tagger
-counts them), and the human says yes when one of
+pigan says yes when one of its tags' evidence lies in the sentence (tags
+marked negated or hypothetical do not count, as in the tagger), and the human says yes when one of
 their selections for that code touches the sentence (a selection over a
 whole paragraph marks each of its sentences). A topic coded by either side
 also marks its top-level code. Per code this gives a 2x2 table, hence
@@ -26,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from pigan.errors import InputError, NotFoundError
 from pigan.interop.alignment import overlapping, sentence_spans
-from pigan.interop.codes import FLAG_CODES, CodeNode, code_tree, top_of, walk, with_flags
+from pigan.interop.codes import FLAG_CODES, code_tree, counted, top_of
 from pigan.interop.coding_import import read_gold, read_human_coding
 from pigan.interop.refi_export import _stored_tags
 from pigan.models import Note
@@ -270,7 +269,6 @@ def evaluate_human(
         }
     tag_list, tag_origin = (list(tags), "given") if tags is not None else _pigan_tags(store, event_id, notes)
 
-    nodes = {node.code_id: node for node in walk(with_flags(code_tree(codebook)))}
     texts = {note.note_id: note for note in notes}
     spans = dict(zip(texts, sentence_spans([n.text for n in notes], nlp), strict=True))
     pigan: dict[tuple[str, int], set[str]] = defaultdict(set)
@@ -278,7 +276,7 @@ def evaluate_human(
     for tag in tag_list:
         note = texts.get(str(tag.get("note_id")))
         code = str(tag.get("code", ""))
-        if note is None or not nodes.get(code, CodeNode(code, code)).counts(tag):
+        if note is None or not counted(tag):
             continue
         score = float(tag.get("score", 0.0))
         for index in overlapping(spans[note.note_id], int(tag["start"]), int(tag["end"]), note.text):

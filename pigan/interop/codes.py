@@ -75,14 +75,6 @@ class CodeNode:
     definition: str = ""
     colour: str | None = None
     children: list[CodeNode] = field(default_factory=list)
-    keep_negated: bool = False
-    keep_hypothetical: bool = False
-
-    def counts(self, tag: Mapping[str, Any]) -> bool:
-        """Whether a tag of this code counts as the theme (negated and hypothetical ones only if kept)."""
-        if tag.get("negated") and not self.keep_negated:
-            return False
-        return not (tag.get("hypothetical") and not self.keep_hypothetical)
 
     @property
     def guid(self) -> str:
@@ -162,8 +154,6 @@ def tree_from_mapping(data: Mapping[str, Any], *, source: str = "codebook") -> l
             raise ConfigError(f"{source}: codes.{top_id} must be a mapping")
         colour = valid_colour(top.get("colour"))
         node = CodeNode(str(top_id), str(top.get("label") or top_id), _text(top.get("definition")), colour)
-        node.keep_negated = top.get("keep_negated") is True
-        node.keep_hypothetical = top.get("keep_hypothetical") is True
         topics = top.get("topics") or {}
         if not isinstance(topics, Mapping):
             raise ConfigError(f"{source}: codes.{top_id}.topics must be a mapping")
@@ -175,8 +165,6 @@ def tree_from_mapping(data: Mapping[str, Any], *, source: str = "codebook") -> l
                     str(topic.get("label") or topic_id),
                     _text(topic.get("definition")),
                     valid_colour(topic.get("colour")) or colour,
-                    keep_negated=node.keep_negated,
-                    keep_hypothetical=node.keep_hypothetical,
                 )
             )
         tree.append(node)
@@ -225,6 +213,15 @@ def with_flags(tree: list[CodeNode]) -> list[CodeNode]:
     return [*tree, flags]
 
 
+def counted(tag: Mapping[str, Any]) -> bool:
+    """Whether a stored tag counts as its theme, as the tagger counts it: neither negated nor hypothetical.
+
+    (The tagger never marks codes that the codebook keeps, such as hypothetical
+    recommendations, so their tags count.)
+    """
+    return not tag.get("negated") and not tag.get("hypothetical")
+
+
 def top_of(code_id: str) -> str:
     """The top-level code of a code id ("context.workload" -> "context"; flags stay themselves)."""
     return code_id.split(".", 1)[0]
@@ -248,8 +245,6 @@ def _tree_from_object(codebook: object) -> list[CodeNode]:
     for top_id, top in items:
         colour = valid_colour(_attr(top, "colour", "color"))
         node = CodeNode(top_id, str(_attr(top, "label") or top_id), _text(_attr(top, "definition")), colour)
-        node.keep_negated = _attr(top, "keep_negated") is True
-        node.keep_hypothetical = _attr(top, "keep_hypothetical") is True
         topics = _attr(top, "topics") or {}
         topic_items: Iterable[tuple[str, Any]]
         if isinstance(topics, Mapping):
@@ -264,8 +259,6 @@ def _tree_from_object(codebook: object) -> list[CodeNode]:
                     str(_attr(topic, "label") or topic_id.rsplit(".", 1)[-1]),
                     _text(_attr(topic, "definition")),
                     valid_colour(_attr(topic, "colour", "color")) or colour,
-                    keep_negated=node.keep_negated,
-                    keep_hypothetical=node.keep_hypothetical,
                 )
             )
         tree.append(node)

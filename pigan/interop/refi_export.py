@@ -17,9 +17,8 @@ also a case holding its notes.
 Every tag becomes a ``PlainTextSelection`` over its evidence span: 0-based
 Unicode code-point offsets, end exclusive (the Python string slice), with one
 ``Coding`` per code tagged on that span and a ``Description`` naming the rule
-or model and its score. Negated and hypothetical mentions are not exported
-(unless their code keeps them, as recommendations keep hypotheticals): they
-are not counted as themes either.
+or model and its score. Tags marked negated or hypothetical are not exported:
+the tagger does not count them as themes either.
 """
 
 from __future__ import annotations
@@ -51,6 +50,7 @@ from pigan.interop.codes import (
     CodeNode,
     code_tree,
     codebook_version,
+    counted,
     make_guid,
     walk,
     with_flags,
@@ -352,7 +352,7 @@ def _group_selections(
             _skip(summary, "tags of notes no longer current")
             continue
         code = str(tag.get("code", ""))
-        if code not in known or not known[code].counts(tag):
+        if not counted(tag):
             _skip(summary, "negated or hypothetical mentions")
             continue
         try:

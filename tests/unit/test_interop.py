@@ -341,10 +341,9 @@ def test_qdpx_guids_are_the_same_across_two_exports(tmp_path: Path, tricky_qdpx:
     [
         ({"negated": True}, "context.workload", False),
         ({"hypothetical": True}, "context.workload", False),
-        ({"hypothetical": True}, "recommendation", True),  # the codebook keeps hypotheticals here
         ({}, "context.workload", True),
     ],
-    ids=["negated-dropped", "hypothetical-dropped", "kept-hypothetical-recommendation", "plain-kept"],
+    ids=["negated-dropped", "hypothetical-dropped", "plain-kept"],
 )
 def test_qdpx_exports_only_tags_that_count_as_themes(
     tmp_path: Path, extra: dict[str, Any], code: str, exported: bool
