@@ -181,7 +181,8 @@ class AgreementReport:
         who = ", ".join(self.coders) or "no coder"
         lines = [
             f"agreement of pigan with {who} on event {self.event_id}, by sentence: "
-            f"{self.sentences} sentences in {self.notes} notes ({self.notes_coded} with human coding)",
+            f"{self.sentences} sentences in {self.notes} notes ({self.notes_coded} with human coding); "
+            f"pigan's tags: {self.pigan_tags}",
             "",
             _table_header(),
         ]
@@ -267,7 +268,10 @@ def evaluate_human(
             "unmapped": len(coding.unmapped),
             "unmapped_reasons": dict(coding.unmapped_reasons()),
         }
-    tag_list, tag_origin = (list(tags), "given") if tags is not None else _pigan_tags(store, event_id, notes)
+    if tags is not None:
+        tag_list, tag_origin = list(tags), "given"
+    else:
+        tag_list, tag_origin = _pigan_tags(store, event_id, notes, codebook, nlp)
 
     texts = {note.note_id: note for note in notes}
     spans = dict(zip(texts, sentence_spans([n.text for n in notes], nlp), strict=True))
@@ -347,23 +351,21 @@ def _labels(code: str) -> set[str]:
     return {code, top_of(code)} if code else set()
 
 
-def _pigan_tags(store: Store, event_id: str, notes: Sequence[Note]) -> tuple[list[dict[str, Any]], str]:
+def _pigan_tags(
+    store: Store, event_id: str, notes: Sequence[Note], codebook: object | None, nlp: Language
+) -> tuple[list[dict[str, Any]], str]:
     """The tags stored for the event, or (never tagged) the event tagged now without storing."""
     tagged = store.connection.execute("SELECT 1 FROM tag_runs WHERE event_id = ?", (event_id,)).fetchone()
     stored = _stored_tags(store, event_id)
     if stored or tagged:
         return stored, "stored"
-    try:
-        from pigan.tagging import tag_notes
-    except ImportError:
-        raise NotFoundError(
-            f"event {event_id!r} has no tags: run `pigan tag --event {event_id}` first"
-        ) from None
+    from pigan.tagging import tag_notes
+
     log.info("event %s was never tagged: tagging its %d notes now (not stored)", event_id, len(notes))
+    book = codebook if codebook is None or isinstance(codebook, str | Path) else None
     tags: list[dict[str, Any]] = []
-    for note, result in zip(notes, tag_notes(notes), strict=True):
-        for tag in getattr(result, "tags", []):
-            tags.append({**tag, "note_id": note.note_id})
+    for result in tag_notes(notes, codebook=book, nlp=nlp):
+        tags.extend({**tag.to_dict(), "note_id": result.id} for tag in result.tags)
     return tags, "tagged now (not stored)"
 
 
