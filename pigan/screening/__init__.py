@@ -21,6 +21,7 @@ The detectors also run inside spaCy as the ``pigan_pii`` component
 
 from __future__ import annotations
 
+from pigan.screening.component import PiiScreener  # registers the "pigan_pii" spaCy factory
 from pigan.screening.detectors import DenyList, Finding, load_deny_list, nhs_checksum_ok, screen_text
 from pigan.screening.events import (
     POLICIES,
@@ -45,6 +46,7 @@ __all__ = [
     "DenyList",
     "Finding",
     "GateVerdict",
+    "PiiScreener",
     "PseudonymMap",
     "Rules",
     "event_deny_list",

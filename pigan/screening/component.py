@@ -73,7 +73,7 @@ class PiiScreener:
         get_examples: Callable[[], Iterable[Any]] | None = None,
         *,
         nlp: Language | None = None,
-        rules_path: str | Path | None = None,
+        rules_path: str | None = None,
     ) -> None:
         """Load the rules: the packaged ``pii_patterns.yaml`` or the file at ``rules_path``."""
         self.rules = load_rules(rules_path)
@@ -130,7 +130,7 @@ class PiiScreener:
 @Language.factory(
     "pigan_pii",
     default_config={"use_ner": True, "min_score": 0.0},
-    assigns=["doc._.pigan_pii", f"doc.spans[{SPAN_KEY!r}]"],
+    assigns=["doc._.pigan_pii"],
 )
 def make_pii_screener(nlp: Language, name: str, use_ner: bool, min_score: float) -> PiiScreener:
     """Build the ``pigan_pii`` component (registered with spaCy as a factory)."""
