@@ -657,3 +657,121 @@ def test_cohens_kappa(tp: int, fp: int, fn: int, tn: int, kappa: float | None) -
 
     got = CodeAgreement("x", tp, fp, fn, tn).kappa
     assert got == (None if kappa is None else pytest.approx(kappa, abs=1e-4))
+
+
+# -- more shapes of files from other tools -------------------------------------------------------
+
+
+def _project_zip(tmp_path: Path, codes: str, sources: str, files: dict[str, bytes]) -> Path:
+    qde = (
+        '<?xml version="1.0" encoding="utf-8"?>\n<Project xmlns="urn:QDA-XML:project:1.0" name="p">'
+        '<Users><User guid="aaaaaaaa-0000-4000-8000-000000000001" name="Coder One"/>'
+        '<User guid="aaaaaaaa-0000-4000-8000-000000000002" name="Coder Two"/></Users>'
+        f"<CodeBook><Codes>{codes}</Codes></CodeBook><Sources>{sources}</Sources></Project>"
+    )
+    path = tmp_path / "other.qdpx"
+    path.write_bytes(_zip_bytes({"project.qde": qde.encode("utf-8"), **files}))
+    return path
+
+
+def test_adopting_a_new_top_level_code_and_a_third_level_code(
+    tmp_path: Path, event_store: Store, sentencizer: Language
+) -> None:
+    from pigan.tagging.codebook import load_codebook
+
+    codes = (
+        f'<Code guid="{code_guid("context")}" name="Context" isCodable="false">'
+        f'<Code guid="{code_guid("context.workload")}" name="Workload and caseloads" isCodable="true">'
+        '<Code guid="bbbbbbbb-0000-4000-8000-000000000001" name="Home visits" isCodable="true"/>'
+        "</Code></Code>"
+        '<Code guid="bbbbbbbb-0000-4000-8000-000000000002" name="Legal literacy" isCodable="false">'
+        '<Code guid="bbbbbbbb-0000-4000-8000-000000000003" name="Care Act duties" isCodable="true"/></Code>'
+    )
+    path = _project_zip(tmp_path, codes, "", {})
+    out = tmp_path / "adopted.yaml"
+    report = import_coding(
+        path, event_store, EVENT, codebook_path=CODEBOOK, codebook_out=out, nlp=sentencizer
+    )
+    kinds = {(c.kind, c.code_id, c.adoptable) for c in report.coding.changes}
+    assert ("added", "legal_literacy", True) in kinds
+    assert ("added", "legal_literacy.care_act_duties", True) in kinds
+    assert ("added", "context.workload/Home visits", False) in kinds, "pigan has two levels"
+    assert ("removed", "context.staffing", False) in kinds, "no evidence of a merge: kept, reported"
+    adopted = load_codebook(out)
+    assert adopted.code("legal_literacy").colour.startswith("#")
+    assert adopted.topic("legal_literacy.care_act_duties").cues == ("care act duties",)
+    assert adopted.topic("context.staffing"), "a removed code is not deleted from the codebook"
+
+
+def test_coding_a_whole_source_marks_every_sentence_of_its_note(
+    tmp_path: Path, event_store: Store, sentencizer: Language
+) -> None:
+    note = next(n for n in fixture_notes() if n.note_id == "n02")
+    sources = (
+        '<TextSource guid="cccccccc-0000-4000-8000-000000000001" name="doc" plainTextPath="internal://doc.txt">'
+        '<Coding guid="cccccccc-0000-4000-8000-000000000002" '
+        'creatingUser="aaaaaaaa-0000-4000-8000-000000000001">'
+        f'<CodeRef targetGUID="{code_guid("good_practice")}"/></Coding></TextSource>'
+    )
+    codes = f'<Code guid="{code_guid("good_practice")}" name="Good practice" isCodable="true"/>'
+    path = _project_zip(tmp_path, codes, sources, {"sources/doc.txt": note.text.encode("utf-8")})
+    report = import_coding(path, event_store, EVENT, codebook_path=CODEBOOK, nlp=sentencizer)
+    [record] = report.coding.records
+    assert (record["note_id"], record["code"], record["start"], record["end"]) == (
+        "n02",
+        "good_practice",
+        0,
+        173,
+    )
+    assert len(record["sentences"]) == 3
+
+
+@pytest.mark.parametrize(
+    ("coder", "expected"),
+    [(None, {"Coder One", "Coder Two"}), ("Coder Two", {"Coder Two"})],
+    ids=["every-coder", "one-coder"],
+)
+def test_the_coder_option_chooses_whose_coding_is_gold(
+    tmp_path: Path, event_store: Store, sentencizer: Language, coder: str | None, expected: set[str]
+) -> None:
+    note = next(n for n in fixture_notes() if n.note_id == "n03")
+    selections = "".join(
+        f'<PlainTextSelection guid="dddddddd-0000-4000-8000-00000000000{i}" startPosition="0" '
+        f'endPosition="38" creatingUser="aaaaaaaa-0000-4000-8000-00000000000{i}">'
+        f'<Coding guid="eeeeeeee-0000-4000-8000-00000000000{i}" '
+        f'creatingUser="aaaaaaaa-0000-4000-8000-00000000000{i}">'
+        f'<CodeRef targetGUID="{code_guid("good_practice")}"/></Coding></PlainTextSelection>'
+        for i in (1, 2)
+    )
+    sources = (
+        '<TextSource guid="cccccccc-0000-4000-8000-000000000001" name="n03" plainTextPath="internal://n03.txt">'
+        f"{selections}</TextSource>"
+    )
+    codes = f'<Code guid="{code_guid("good_practice")}" name="Good practice" isCodable="true"/>'
+    path = _project_zip(tmp_path, codes, sources, {"sources/n03.txt": note.text.encode("utf-8")})
+    report = import_coding(path, event_store, EVENT, codebook_path=CODEBOOK, coder=coder, nlp=sentencizer)
+    assert {r["coder"] for r in report.coding.records} == expected
+    assert sum(report.coding.other_coders.values()) == 2 - len(expected)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "reason"),
+    [(0, 500, "offsets outside the source text"), (20, 10, "offsets outside the source text"),
+     ("x", "3", "offsets outside the source text")],
+    ids=["past-the-end", "reversed", "not-a-number"],
+)  # fmt: skip
+def test_impossible_offsets_are_reported_not_guessed(
+    tmp_path: Path, event_store: Store, sentencizer: Language, start: object, end: object, reason: str
+) -> None:
+    note = next(n for n in fixture_notes() if n.note_id == "n03")
+    sources = (
+        '<TextSource guid="cccccccc-0000-4000-8000-000000000001" name="n03" plainTextPath="internal://n03.txt">'
+        f'<PlainTextSelection guid="dddddddd-0000-4000-8000-000000000001" startPosition="{start}" '
+        f'endPosition="{end}"><Coding guid="eeeeeeee-0000-4000-8000-000000000001">'
+        f'<CodeRef targetGUID="{code_guid("good_practice")}"/></Coding></PlainTextSelection></TextSource>'
+    )
+    codes = f'<Code guid="{code_guid("good_practice")}" name="Good practice" isCodable="true"/>'
+    path = _project_zip(tmp_path, codes, sources, {"sources/n03.txt": note.text.encode("utf-8")})
+    report = import_coding(path, event_store, EVENT, codebook_path=CODEBOOK, nlp=sentencizer)
+    assert report.coding.records == []
+    assert [u.reason for u in report.coding.unmapped] == [reason]
