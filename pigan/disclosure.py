@@ -141,7 +141,9 @@ class DisclosedTable:
 def _with_unit(frame: pd.DataFrame, participant: str, note_id: str, by: str) -> tuple[pd.DataFrame, str]:
     """The frame with a column identifying the unit counted, and what that unit is."""
     df = frame.copy()
-    df[by] = df[by].astype("object").where(df[by].notna() & (df[by].astype(str).str.strip() != ""), NOT_RECORDED)
+    df[by] = (
+        df[by].astype("object").where(df[by].notna() & (df[by].astype(str).str.strip() != ""), NOT_RECORDED)
+    )
     recorded = (
         df[participant].notna() & (df[participant].astype(str).str.strip() != "")
         if participant in df.columns
@@ -167,7 +169,7 @@ def _publish_map(
     if not small:
         return mapping, [], False
     pool_size = df[df[by].astype(str).isin(small)][_UNIT].nunique()
-    if pool_size < k:
+    if pool_size < k or len(small) == len(mapping):  # a pool of every group is no breakdown
         return dict.fromkeys(mapping, all_label), small, True
     for g in small:
         mapping[g] = other_label
@@ -218,15 +220,21 @@ def _secondary(values: pd.DataFrame, hidden: pd.DataFrame, rows: Sequence[str], 
         changed = False
         for r in rows:
             line = hidden.loc[r, cols]
-            if int(line.sum()) == 1:
-                pick = _pick_second(values.loc[r, cols], line)
+            assert isinstance(line, pd.Series)
+            if int(line.to_numpy().sum()) == 1:
+                row_values = values.loc[r, cols]
+                assert isinstance(row_values, pd.Series)
+                pick = _pick_second(row_values, line)
                 if pick is not None:
                     hidden.loc[r, pick] = True
                     changed = True
         for c in cols:
             line = hidden.loc[rows, c]
-            if int(line.sum()) == 1:
-                pick = _pick_second(values.loc[rows, c], line)
+            assert isinstance(line, pd.Series)
+            if int(line.to_numpy().sum()) == 1:
+                col_values = values.loc[rows, c]
+                assert isinstance(col_values, pd.Series)
+                pick = _pick_second(col_values, line)
                 if pick is not None:
                     hidden.loc[pick, c] = True
                     changed = True
@@ -286,7 +294,9 @@ def disclose_counts(
     else:
         cat = df[columns].astype("object").where(df[columns].notna(), NOT_RECORDED).astype(str)
         df["_cat"] = cat
-        counts = df.groupby(["_group", "_cat"])[_UNIT].nunique().unstack(fill_value=0).reindex(order, fill_value=0)
+        counts = (
+            df.groupby(["_group", "_cat"])[_UNIT].nunique().unstack(fill_value=0).reindex(order, fill_value=0)
+        )
         categories = [str(c) for c in counts.columns]
         counts.columns = categories
     counts = counts.astype(int)

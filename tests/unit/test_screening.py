@@ -104,9 +104,7 @@ POSITIVES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("type_", "text", "expected"), POSITIVES, ids=[f"{t}-{e}" for t, _, e in POSITIVES]
-)
+@pytest.mark.parametrize(("type_", "text", "expected"), POSITIVES, ids=[f"{t}-{e}" for t, _, e in POSITIVES])
 def test_detector_finds(type_: str, text: str, expected: str, rules: Rules) -> None:
     assert (type_, expected) in found(text, rules)
 
@@ -165,7 +163,9 @@ def test_deny_list_matches_case_insensitively_and_by_token(tmp_path: Path, rules
     path = tmp_path / "deny_list.yaml"
     path.write_text("names:\n- Douglas Fenby\nplaces:\n- Ashgrove Terrace\n- Moorside Medical Practice\n")
     deny = load_deny_list(path)
-    text = "DOUGLAS FENBY's son rang; mr fenby later moved to ashgrove terrace, near moorside medical practice."
+    text = (
+        "DOUGLAS FENBY's son rang; mr fenby later moved to ashgrove terrace, near moorside medical practice."
+    )
     result = found(text, rules, deny)
     assert ("PERSON", "DOUGLAS FENBY") in result
     assert ("PERSON", "fenby") in result or ("PERSON", "mr fenby") in result
@@ -186,7 +186,7 @@ def test_deny_list_does_not_match_inside_other_words(rules: Rules) -> None:
 def test_bad_deny_list_is_a_config_error_naming_the_file(tmp_path: Path, content: str) -> None:
     path = tmp_path / "deny_list.yaml"
     path.write_text(content)
-    with pytest.raises(ConfigError, match="deny_list.yaml"):
+    with pytest.raises(ConfigError, match=r"deny_list\.yaml"):
         load_deny_list(path)
 
 
