@@ -101,43 +101,56 @@ class Located:
     reason: str | None = None
 
 
-def layout_source(source: RefiSource, notes: Sequence[Note], event_id: str) -> SourceLayout:
+class NoteIndex:
+    """An event's notes, looked up by pigan's source GUID, by note id and by text."""
+
+    def __init__(self, notes: Sequence[Note], event_id: str) -> None:
+        self.texts = {note.note_id: NewlineText(note.text) for note in notes}
+        self.by_guid = {source_guid(event_id, note.note_id): note.note_id for note in notes}
+        self.by_text: dict[str, list[str]] = {}
+        for note_id, text in self.texts.items():
+            self.by_text.setdefault(text.norm, []).append(note_id)
+
+
+def layout_source(source: RefiSource, index: NoteIndex) -> SourceLayout:
     """Find the event's notes in one source's text."""
     if source.text is None:
         return SourceLayout(source, None, (), source.problem or "no text")
     text = NewlineText(source.text)
-    note_texts = {note.note_id: NewlineText(note.text) for note in notes}
     # 1. pigan's own source (by GUID or name) holding the note text unchanged.
-    changed = False
-    for note in notes:
-        if source.guid == source_guid(event_id, note.note_id) or source.name == note.note_id:
-            if note_texts[note.note_id].norm == text.norm:
-                return SourceLayout(source, text, (Placement(note.note_id, 0, len(text.norm)),))
-            changed = True
+    own = index.by_guid.get(source.guid) or (source.name if source.name in index.texts else None)
+    if own is not None and index.texts[own].norm == text.norm:
+        return SourceLayout(source, text, (Placement(own, 0, len(text.norm)),))
     # 2. a source that is exactly one note's text.
-    same = [note_id for note_id, nt in note_texts.items() if nt.norm == text.norm]
+    same = index.by_text.get(text.norm, [])
     if len(same) == 1:
         return SourceLayout(source, text, (Placement(same[0], 0, len(text.norm)),))
     if len(same) > 1:
         return SourceLayout(source, text, (), f"its text is the text of {len(same)} notes")
     # 3. a document holding several notes: every occurrence of every note text.
-    placements = []
-    for note_id, nt in note_texts.items():
+    found = []
+    for note_id, nt in index.texts.items():
         if not nt.norm.strip():
             continue
         at = text.norm.find(nt.norm)
         while at != -1:
-            placements.append(Placement(note_id, at, at + len(nt.norm)))
+            found.append(Placement(note_id, at, at + len(nt.norm)))
             at = text.norm.find(nt.norm, at + 1)
+    # A short note's text inside a longer note's ("Yes." within a sentence) is not that note.
+    placements = [
+        p
+        for p in found
+        if not any(q.start <= p.start and p.end <= q.end and q.end - q.start > p.end - p.start for q in found)
+    ]
     if not placements:
-        if changed:
+        if own is not None:
             return SourceLayout(source, text, (), "its note's text differs from the note in the store")
         return SourceLayout(source, text, (), "no note of the event is found in its text")
     placements.sort(key=lambda p: (p.start, p.end))
     return SourceLayout(source, text, tuple(placements))
 
 
-def locate(layout: SourceLayout, start: int, end: int, note_texts: dict[str, NewlineText]) -> Located:
+def locate(layout: SourceLayout, start: int, end: int, index: NoteIndex) -> Located:
     """Map a selection ``[start, end)`` of the source (its own offsets) into a note."""
     if layout.text is None or not layout.placements:
         return Located(None, reason=f"source not matched to notes: {layout.problem}")
@@ -155,7 +168,7 @@ def locate(layout: SourceLayout, start: int, end: int, note_texts: dict[str, New
             return Located(None, reason="runs past the end of a note (into another note or other text)")
         return Located(None, reason="outside any note (a heading or text that is not a note)")
     place = inside[0]
-    note_text = note_texts[place.note_id]
+    note_text = index.texts[place.note_id]
     note_start = note_text.to_orig(a - place.start)
     note_end = note_text.to_orig(b - place.start)
     return Located(place.note_id, note_start, note_end)

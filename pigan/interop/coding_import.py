@@ -29,7 +29,6 @@ import os
 import re
 import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from pigan.errors import InputError, PiganError
-from pigan.interop.alignment import NewlineText, layout_source, locate, overlapping, sentence_spans
+from pigan.interop.alignment import NoteIndex, layout_source, locate, overlapping, sentence_spans
 from pigan.interop.codebook_changes import (
     CodebookChange,
     adopt_changes,
@@ -55,7 +54,6 @@ from pigan.interop.codes import (
 )
 from pigan.interop.refi_export import _stored_tags, selection_guid
 from pigan.interop.refi_read import RefiProject, RefiSelection, read_refi
-from pigan.models import Note
 from pigan.store import text_sha256
 
 if TYPE_CHECKING:
@@ -213,8 +211,7 @@ def read_human_coding(
         return coding, project
 
     note_by_id = {note.note_id: note for note in notes}
-    note_texts = {note.note_id: NewlineText(note.text) for note in notes}
-    located = _locate_all(project, notes, event_id, note_texts)
+    located = _locate_all(project, NoteIndex(notes, event_id))
     pigan_tags = _stored_tags(store, event_id)
     coding.changes = find_changes(
         project.codes, tree, matches, merge_evidence=_merge_evidence(project, located, matches, pigan_tags)
@@ -374,18 +371,15 @@ def _unmapped(source: str, selection: RefiSelection, code: str, reason: str) -> 
     return Unmapped(source, selection.guid, selection.start, selection.end, code, reason)
 
 
-def _locate_all(
-    project: RefiProject, notes: Sequence[Note], event_id: str, note_texts: dict[str, NewlineText]
-) -> list[tuple[Any, RefiSelection, Any]]:
+def _locate_all(project: RefiProject, index: NoteIndex) -> list[tuple[Any, RefiSelection, Any]]:
     located = []
     for source in project.sources:
         if not source.selections:
             continue
-        layout = layout_source(source, notes, event_id)
+        layout = layout_source(source, index)
         for selection in source.selections:
-            if not selection.codings:
-                continue
-            located.append((source, selection, locate(layout, selection.start, selection.end, note_texts)))
+            if selection.codings:
+                located.append((source, selection, locate(layout, selection.start, selection.end, index)))
     return located
 
 

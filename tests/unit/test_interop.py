@@ -39,7 +39,7 @@ from pigan.interop import (
     read_refi,
     schema_path,
 )
-from pigan.interop.alignment import NewlineText, layout_source, locate
+from pigan.interop.alignment import NewlineText, NoteIndex, layout_source, locate
 from pigan.interop.refi_read import RefiSource
 from pigan.models import Event, Note
 from pigan.store import Store
@@ -459,34 +459,43 @@ def test_newline_normalisation_maps_offsets_back_exactly(
 
 
 DOC_NOTES = [
-    Note("ev", "a", "First note here."),
+    Note("ev", "a", "First note here. Yes."),
     Note("ev", "b", "Second note,\r\nwith a line break."),
     Note("ev", "c", "Yes."),
     Note("ev", "d", "Yes."),
 ]
-DOCUMENT = "Heading\nFirst note here.\n\nSecond note,\nwith a line break.\nYes.\n"
+DOCUMENT = "Heading\nFirst note here. Yes.\n\nSecond note,\nwith a line break.\nYes.\n"
 
 
 @pytest.mark.parametrize(
     ("selected", "note_id", "evidence", "reason"),
     [
         ("note here", "a", "note here", None),
+        ("here. Yes", "a", "here. Yes", None),
         ("with a line", "b", "with a line", None),
         ("note,\nwith", "b", "note,\r\nwith", None),
         ("Heading", None, None, "outside any note"),
-        ("here.\n\nSecond", None, None, "runs past the end of a note"),
+        ("Yes.\n\nSecond", None, None, "runs past the end of a note"),
         ("Yes", None, None, "ambiguous"),
     ],
-    ids=["inside-note", "after-line-break", "across-crlf", "heading", "across-notes", "same-text-twice"],
+    ids=[
+        "inside-note",
+        "short-note-text-inside-a-longer-note",
+        "after-line-break",
+        "across-crlf",
+        "heading",
+        "across-notes",
+        "same-text-twice",
+    ],
 )
 def test_selections_in_a_document_of_many_notes_map_to_one_note_or_say_why_not(
     selected: str, note_id: str | None, evidence: str | None, reason: str | None
 ) -> None:
     source = RefiSource("g", "typed-up notes", "TextSource", DOCUMENT)
-    layout = layout_source(source, DOC_NOTES, "ev")
-    start = DOCUMENT.index(selected)
-    texts = {n.note_id: NewlineText(n.text) for n in DOC_NOTES}
-    located = locate(layout, start, start + len(selected), texts)
+    index = NoteIndex(DOC_NOTES, "ev")
+    layout = layout_source(source, index)
+    start = DOCUMENT.rindex(selected)
+    located = locate(layout, start, start + len(selected), index)
     assert located.note_id == note_id
     if note_id is None:
         assert reason is not None and located.reason is not None and reason in located.reason
@@ -497,7 +506,7 @@ def test_selections_in_a_document_of_many_notes_map_to_one_note_or_say_why_not(
 
 def test_a_source_whose_note_changed_is_reported_not_guessed() -> None:
     source = RefiSource("g", "a", "TextSource", "First note here, edited.")
-    layout = layout_source(source, DOC_NOTES, "ev")
+    layout = layout_source(source, NoteIndex(DOC_NOTES, "ev"))
     assert layout.placements == ()
     assert layout.problem == "its note's text differs from the note in the store"
 
