@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (templates and fixture pools are data, one per line)
 """Build ``benchmarks/data/screening_set.jsonl``: the labelled set for the screening benchmark.
 
 Each note is a hand-written event-note template whose slots are filled with
