@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 NOTES_CSV = """note_id,participant,agency,text
 N1,P01,GP,Adult A was seen with her son Callum Brindley by Dr Okafor.
 N2,P02,Police,Callum Brindley was arrested; Practitioner 3 from Norfolk Constabulary attended.
-N3,P03,Adult Social Care,The Cambridgeshire and Peterborough Safeguarding Adults Board asked for the chronology.
+N3,P03,Adult Social Care,The Cambridgeshire and Peterborough Safeguarding Adults Board asked for it.
 N4,P04,Housing,Child B and Mr D were rehoused after the fire.
 """
 
