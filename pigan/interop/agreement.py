@@ -27,7 +27,7 @@ from pigan.errors import InputError, NotFoundError
 from pigan.interop.alignment import overlapping, sentence_spans
 from pigan.interop.codes import FLAG_CODES, code_tree, counted, top_of
 from pigan.interop.coding_import import read_gold, read_human_coding
-from pigan.interop.refi_export import _stored_tags
+from pigan.interop.refi_export import stored_tags
 from pigan.models import Note
 from pigan.store import text_sha256
 
@@ -356,7 +356,7 @@ def _pigan_tags(
 ) -> tuple[list[dict[str, Any]], str]:
     """The tags stored for the event, or (never tagged) the event tagged now without storing."""
     tagged = store.connection.execute("SELECT 1 FROM tag_runs WHERE event_id = ?", (event_id,)).fetchone()
-    stored = _stored_tags(store, event_id)
+    stored = stored_tags(store, event_id)
     if stored or tagged:
         return stored, "stored"
     from pigan.tagging import tag_notes

@@ -52,7 +52,7 @@ from pigan.interop.codes import (
     walk,
     with_flags,
 )
-from pigan.interop.refi_export import _stored_tags, selection_guid
+from pigan.interop.refi_export import selection_guid, stored_tags
 from pigan.interop.refi_read import RefiProject, RefiSelection, read_refi
 from pigan.store import text_sha256
 
@@ -201,8 +201,7 @@ def read_human_coding(
     """
     project = read_refi(path)
     notes = store.notes(event_id)
-    source_of_tree: object | None = codebook if codebook is not None else codebook_path
-    tree = with_flags(code_tree(source_of_tree))
+    tree = with_flags(code_tree(codebook if codebook is not None else codebook_path))
     pigan_ids = {node.code_id for node in walk(tree)}
     matches = match_codes(project.codes, tree)
     coding = HumanCoding(event_id=event_id, path=Path(path))
@@ -212,7 +211,7 @@ def read_human_coding(
 
     note_by_id = {note.note_id: note for note in notes}
     located = _locate_all(project, NoteIndex(notes, event_id))
-    pigan_tags = _stored_tags(store, event_id)
+    pigan_tags = stored_tags(store, event_id)
     coding.changes = find_changes(
         project.codes, tree, matches, merge_evidence=_merge_evidence(project, located, matches, pigan_tags)
     )

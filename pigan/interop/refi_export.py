@@ -176,7 +176,7 @@ def export_qdpx(
     """
     event = store.event(event_id)
     notes = store.notes(event_id)
-    tags = _stored_tags(store, event_id)
+    tags = stored_tags(store, event_id)
     tree = with_flags(code_tree(codebook))
     out = Path(out_path)
     summary = ExportSummary(path=out)
@@ -304,7 +304,7 @@ def _add_codes(parent: etree._Element, tree: Sequence[CodeNode], ns: str, codabl
     return count
 
 
-def _stored_tags(store: Any, event_id: str) -> list[dict[str, Any]]:
+def stored_tags(store: Any, event_id: str) -> list[dict[str, Any]]:
     """The event's tags as the tagger stored them (payload dicts with ``note_id`` added)."""
     rows = store.connection.execute(
         "SELECT note_id, payload_json FROM tags WHERE event_id = ? ORDER BY rowid", (event_id,)
