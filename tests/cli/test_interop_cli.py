@@ -152,3 +152,15 @@ def test_import_coding_refuses_a_bad_file_with_exit_2_and_changes_nothing(
     assert "Traceback" not in done.stderr
     assert not out.exists() and not (tagged_store / "gold").exists()
     assert store_digest(tagged_store) == before
+
+
+def test_export_qdpx_of_an_unknown_event_exits_2_and_writes_nothing(
+    tmp_path: Path, run_pigan: Run, tagged_store: Path
+) -> None:
+    out = tmp_path / "nope.qdpx"
+    done = run_pigan(
+        "export", "--event", "no-such-event", "--format", "qdpx", "--out", out, "--store", tagged_store
+    )
+    assert done.code == 2
+    assert "no event 'no-such-event'" in done.stderr and done.stderr.count("\n") == 1
+    assert not out.exists()
