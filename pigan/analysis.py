@@ -27,7 +27,7 @@ import difflib
 import logging
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -84,17 +84,28 @@ def _truthy(series: pd.Series) -> pd.Series:
     return series.map(lambda v: str(v).strip().lower() in {"true", "1", "yes"} if pd.notna(v) else False)
 
 
-def theme_assignments(tags: pd.DataFrame, notes: pd.DataFrame) -> pd.DataFrame:
+def theme_assignments(
+    tags: pd.DataFrame,
+    notes: pd.DataFrame,
+    *,
+    keep_negated: Collection[str] = (),
+    keep_hypothetical: Collection[str] = (),
+) -> pd.DataFrame:
     """The themes each note actually raises, one row per (note, tag), with the note's fields.
 
     Parameters
     ----------
     tags
         One row per tag (see the module docstring). Flags (``kind != "theme"``),
-        negated and hypothetical tags are dropped.
+        negated and hypothetical tags are dropped, except for the top-level
+        codes the codebook says keep them.
     notes
         The notes the tags belong to; their participant, agency, role, segment
         and episode date are joined on ``(event_id, note_id)``.
+    keep_negated, keep_hypothetical
+        Top-level codes whose negated (hypothetical) tags still count: "there
+        was no risk assessment" is a decision influence; a recommendation is
+        hypothetical by nature.
 
     Returns
     -------
@@ -108,9 +119,10 @@ def theme_assignments(tags: pd.DataFrame, notes: pd.DataFrame) -> pd.DataFrame:
     frame = tags.copy()
     if "kind" in frame.columns:
         frame = frame[frame["kind"].astype("object") == "theme"]
-    for column in ("negated", "hypothetical"):
+    tops = frame["code"].astype("object").str.split(".", n=1).str[0]
+    for column, kept in (("negated", keep_negated), ("hypothetical", keep_hypothetical)):
         if column in frame.columns:
-            frame = frame[~_truthy(frame[column])]
+            frame = frame[~_truthy(frame[column]) | tops.loc[frame.index].isin(list(kept))]
     if EVENT not in frame.columns:
         events = notes[EVENT].dropna().unique()
         frame[EVENT] = events[0] if len(events) == 1 else pd.NA
@@ -417,7 +429,11 @@ def parse_partial_date(value: object) -> PartialDate | None:
 
 
 def case_timeline(
-    notes: pd.DataFrame, assignments: pd.DataFrame, *, case_story_code: str = CASE_STORY
+    notes: pd.DataFrame,
+    assignments: pd.DataFrame,
+    *,
+    texts: Mapping[str, str] | None = None,
+    case_story_code: str = CASE_STORY,
 ) -> pd.DataFrame:
     """The dated episodes of the case, with the themes raised about each.
 
@@ -425,6 +441,11 @@ def case_timeline(
     ``episode_date`` or mentioned in a note tagged ``case_story``. The notes
     *about* an episode are the notes dated to it or mentioning it; the themes
     raised about it are the purpose codes and topics those notes carry.
+
+    ``texts`` are the texts the screening gate lets the report show, by note
+    id: dates are looked for in those (a redacted date of birth is not an
+    episode), and notes missing from it are not searched. ``None`` searches
+    the original text.
 
     Returns
     -------
@@ -459,8 +480,9 @@ def case_timeline(
         parsed = parse_partial_date(episode_date)
         if parsed is not None:
             mentions.append((event_id, note_id, parsed, "episode_date"))
-        if (event_id, note_id) in story_keys and isinstance(text, str):
-            for _, _, mentioned in find_dates(text):
+        shown = text if texts is None else texts.get(note_id)
+        if (event_id, note_id) in story_keys and isinstance(shown, str):
+            for _, _, mentioned in find_dates(shown):
                 mentions.append((event_id, note_id, mentioned, "case story"))
     if not mentions:
         return pd.DataFrame(columns=columns)

@@ -92,6 +92,13 @@ def test_negated_hypothetical_and_flag_tags_are_not_themes(assignments: pd.DataF
     assert ("n4", "-") in asserted
 
 
+def test_codebook_can_keep_negated_and_hypothetical_tags_of_a_code() -> None:
+    kept = analysis.theme_assignments(TAGS, NOTES, keep_negated={"context"}, keep_hypothetical={"recommendation"})
+    asserted = set(zip(kept["note_id"], kept["topic"].fillna("-"), strict=True))
+    assert ("n3", "context.workload") in asserted
+    assert ("n2", "recommendation.training") in asserted
+
+
 def test_assignments_carry_the_note_fields(assignments: pd.DataFrame) -> None:
     row = assignments[assignments["note_id"] == "n2"].iloc[0]
     assert (row["participant"], row["agency"], row["segment"]) == ("P2", "Police", "decisions")
