@@ -152,7 +152,22 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    raise PiganError("`pigan run` is not available yet")
+    from pigan.notebooks import format_timings, run_reports
+
+    results = run_reports(
+        args.paths,
+        store=args.store,
+        event=args.event,
+        board=args.board,
+        out=args.out,
+        parameters=args.parameter,
+        timeout=args.timeout,
+    )
+    for result in results:
+        print(f"{result.target}: report written; {result.latest} -> {result.folder.name}", file=sys.stderr)
+        print(f"{result.target}: stages: {format_timings(result.timings)}", file=sys.stderr)
+        print(result.folder)
+    return 0
 
 
 def _cmd_import_coding(args: argparse.Namespace) -> int:
