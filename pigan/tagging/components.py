@@ -81,6 +81,8 @@ _PLACEHOLDER_ENTS = {
     "FAC": "xx_place",
 }
 _KEPT_PUNCT = {"?", "!", ";", ":"}
+#: ``doc.user_data`` key of the per-sentence pooled token vectors kept in the parse cache.
+POOLED_KEY = "pigan_pooled_vectors"
 _ANNOTATED_ATTRS = {"LEMMA", "POS", "TAG", "DEP", "MORPH"}
 
 
@@ -751,10 +753,117 @@ def sentence_features(span: Span, *, themes_key: str = THEMES_KEY, flags_key: st
                 markers.append(f"xx_hyp_{name}")
             else:
                 markers.append(f"xx_{prefix}_{name}")
+                if "." in tag.label_:
+                    markers.append(f"xx_topic_{tag.label_.replace('.', '_')}")
     for kind, start, _ in doc._.pigan_context_cues or []:
         if span.start <= start < span.end:
             markers.append(f"xx_{kind}")
     return words + sorted(set(markers))
+
+
+def pooled_vector(span: Span) -> np.ndarray | None:
+    """Mean and max of the model's token vectors (``doc.tensor``) over a span, or None without them."""
+    doc = span.doc
+    tensor = doc.tensor
+    if len(span) == 0:
+        return None
+    if tensor is not None and getattr(tensor, "shape", (0,))[0] == len(doc) and tensor.size:
+        part = np.asarray(tensor[span.start : span.end], dtype="float32")
+        return np.concatenate([part.mean(axis=0), part.max(axis=0)])
+    cached = (doc.user_data.get(POOLED_KEY) or {}).get(f"{span.start}:{span.end}")
+    return None if cached is None else np.frombuffer(cached, dtype="float32")
+
+
+def store_pooled_vectors(doc: Doc) -> None:
+    """Keep each sentence's :func:`pooled_vector` in ``doc.user_data``, which a ``DocBin`` saves.
+
+    A ``DocBin`` does not save ``doc.tensor``; the parse cache stores these
+    instead, so a cached doc scores exactly as a freshly parsed one.
+    """
+    pooled: dict[str, bytes] = {}
+    for sent in sentences(doc):
+        vector = pooled_vector(sent)
+        if vector is not None:
+            pooled[f"{sent.start}:{sent.end}"] = vector.astype("float32").tobytes()
+    doc.user_data[POOLED_KEY] = pooled
+
+
+class DenseScorer:
+    """A logistic layer over :func:`pooled_vector`, blended with the bag-of-words scores.
+
+    The English model's ``tok2vec`` already computed context-sensitive token
+    vectors (``doc.tensor``); pooled per sentence they carry meaning that the
+    bag of words misses when a theme is said without its usual words. Per
+    label, the final score is ``(1 - w) * bow + w * dense``; a sentence whose
+    doc has no tensor keeps the bag-of-words score.
+    """
+
+    FILE = "dense.npz"
+
+    def __init__(
+        self,
+        labels: Sequence[str],
+        weights: np.ndarray,
+        bias: np.ndarray,
+        mean: np.ndarray,
+        scale: np.ndarray,
+        blend: np.ndarray,
+    ) -> None:
+        self.labels = tuple(labels)
+        self.weights = weights.astype("float32")
+        self.bias = bias.astype("float32")
+        self.mean = mean.astype("float32")
+        self.scale = scale.astype("float32")
+        self.blend_weights = blend.astype("float32")
+
+    def predict(self, vectors: np.ndarray) -> np.ndarray:
+        """Probabilities, one row per vector and one column per label."""
+        z = ((vectors - self.mean) / self.scale) @ self.weights + self.bias
+        return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype="float32")
+
+    def blend(self, scores: np.ndarray, labels: Sequence[str], spans: Sequence[Span]) -> np.ndarray:
+        """Blend bag-of-words ``scores`` (columns ``labels``) with the dense scores of ``spans``."""
+        vectors = [pooled_vector(span) for span in spans]
+        rows = [i for i, v in enumerate(vectors) if v is not None and v.shape[0] == self.mean.shape[0]]
+        if not rows:
+            return scores
+        dense = self.predict(np.stack([vectors[i] for i in rows]))  # type: ignore[misc]
+        out = scores.copy()
+        for column, label in enumerate(labels):
+            if label not in self.labels:
+                continue
+            k = self.labels.index(label)
+            w = float(self.blend_weights[k])
+            out[rows, column] = (1.0 - w) * scores[rows, column] + w * dense[:, k]
+        return out
+
+    def to_disk(self, path: Path) -> None:
+        """Write the layer as a NumPy ``.npz`` file."""
+        np.savez(
+            path,
+            labels=np.array(self.labels),
+            weights=self.weights,
+            bias=self.bias,
+            mean=self.mean,
+            scale=self.scale,
+            blend=self.blend_weights,
+        )
+
+    @classmethod
+    def from_disk(cls, path: Path) -> DenseScorer:
+        """Read a layer written by :meth:`to_disk`."""
+        try:
+            data = np.load(path, allow_pickle=False)
+            return cls(
+                [str(x) for x in data["labels"]],
+                data["weights"],
+                data["bias"],
+                data["mean"],
+                data["scale"],
+                data["blend"],
+            )
+        except (OSError, KeyError, ValueError) as exc:
+            raise ModelError(f"{path}: cannot read the dense scorer ({exc})") from None
 
 
 class SentenceClassifier:
@@ -788,6 +897,7 @@ class SentenceClassifier:
         self.threshold = threshold
         self.batch_size = batch_size
         self.model: Language | None = None
+        self.dense: DenseScorer | None = None
         self.settings: dict[str, Any] = {}
 
     @property
@@ -832,12 +942,17 @@ class SentenceClassifier:
         limits = self.thresholds()
         for batch in minibatch(docs, size=batch_size or self.batch_size):
             per_doc = [sentences(doc) for doc in batch]
+            flat = [s for sents in per_doc for s in sents]
             inputs = [
                 self.model.make_doc(" ".join(sentence_features(s, themes_key=self.themes_key, flags_key=self.flags_key)))
-                for sents in per_doc
-                for s in sents
+                for s in flat
             ]
-            scores = np.asarray(textcat.predict(inputs)) if inputs else np.zeros((0, len(labels)))  # type: ignore[attr-defined]
+            if inputs:
+                scores = np.asarray(textcat.predict(inputs), dtype="float32")  # type: ignore[attr-defined]
+                if self.dense is not None:
+                    scores = self.dense.blend(scores, labels, flat)
+            else:
+                scores = np.zeros((0, len(labels)), dtype="float32")
             row = 0
             for doc, sents in zip(batch, per_doc, strict=True):
                 self._settle(doc, sents, scores[row : row + len(sents)], labels, limits)
@@ -896,6 +1011,8 @@ class SentenceClassifier:
             raise ModelError(f"{self.name}: nothing to save (no model loaded)")
         directory = _ensure_dir(path)
         self.model.to_disk(directory / "model")
+        if self.dense is not None:
+            self.dense.to_disk(directory / DenseScorer.FILE)
         (directory / "settings.json").write_text(json.dumps(self.settings, indent=1, sort_keys=True), "utf-8")
 
     def from_disk(self, path: Path | str, *, exclude: Iterable[str] = ()) -> SentenceClassifier:
@@ -914,6 +1031,8 @@ class SentenceClassifier:
             self.model = spacy.load(directory / "model")
         except (OSError, ValueError) as exc:
             raise ModelError(f"{directory / 'model'}: cannot load the sentence classifier ({exc})") from None
+        dense = directory / DenseScorer.FILE
+        self.dense = DenseScorer.from_disk(dense) if dense.is_file() else None
         self.settings = settings
         return self
 
@@ -944,10 +1063,13 @@ __all__ = [
     "THEMES_KEY",
     "ContextDetector",
     "CueMatcher",
+    "DenseScorer",
     "FlagDetector",
     "SentenceClassifier",
     "ThemeMatcher",
     "counts",
+    "pooled_vector",
+    "store_pooled_vectors",
     "register_extensions",
     "sentence_features",
     "sentences",

@@ -41,6 +41,7 @@ from pigan.tagging.components import (
     counts,
     register_extensions,
     sentences,
+    store_pooled_vectors,
     tag_info,
 )
 
@@ -536,7 +537,8 @@ def _cache_get(store: Store, key: str, shas: Sequence[str]) -> dict[str, bytes]:
 
 
 def _doc_to_bytes(doc: Doc) -> bytes:
-    docbin = DocBin(store_user_data=False)
+    store_pooled_vectors(doc)
+    docbin = DocBin(store_user_data=True)
     docbin.add(doc)
     return docbin.to_bytes()  # type: ignore[no-any-return]
 

@@ -1,0 +1,250 @@
+"""Rebuild pigan's sentence classifier (pigan/resources/textcat) from the labelled set.
+
+    .venv/bin/python training/train_textcat.py                # train, tune, install
+    .venv/bin/python training/train_textcat.py --no-install   # train and report on dev only
+
+The classifier has two parts, both cheap at tagging time:
+
+- a bag-of-words ``textcat_multilabel`` trained with ``spacy train`` and
+  ``training/textcat.cfg`` on pigan's sentence features (lemmas, placeholders,
+  and markers for the codebook cues, negation and blame rules that matched:
+  ``pigan.tagging.components.sentence_features``);
+- a logistic layer over the English model's own token vectors pooled per
+  sentence (``pooled_vector``), blended with the first per label.
+
+Steps, deterministic for a given seed:
+
+1. Run pigan's rules over ``train.jsonl`` and ``dev.jsonl``; turn each unit
+   into features and a pooled vector, with its gold codes and blame flag.
+2. Five-fold cross-validation on the train split: out-of-fold scores choose,
+   per label, the blend weight and the acceptance threshold.
+3. Train both parts on the whole train split.
+4. Report pigan's figures on the dev split (the same code as ``pigan
+   evaluate``), and write the model, ``dense.npz`` and ``settings.json``
+   (thresholds, provenance, dev figures) to ``--out``.
+
+Nothing here reads the test split.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import io
+import json
+import random
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import spacy
+from spacy.cli.train import train as spacy_train
+from spacy.language import Language
+from spacy.tokens import DocBin
+
+from pigan.evaluate import GoldUnit, format_evaluation, predict_units, read_gold, score_units
+from pigan.tagging.codebook import load_codebook
+from pigan.tagging.components import FEATURES_VERSION, DenseScorer, pooled_vector, sentence_features
+from pigan.tagging.pipeline import build_pipeline
+
+ROOT = Path(__file__).resolve().parents[1]
+LABELS = ("context", "decision_influence", "good_practice", "recommendation", "case_story", "blame")
+THRESHOLDS = [round(0.1 + 0.05 * i, 2) for i in range(17)]  # 0.10 .. 0.90
+BLENDS = [0.0, 0.2, 0.4]
+FOLDS = 5
+
+
+def prepare(units: list[GoldUnit], rules: Language) -> tuple[list[list[str]], np.ndarray]:
+    """Each unit's classifier features and pooled token vector."""
+    features: list[list[str]] = []
+    vectors: list[np.ndarray] = []
+    for doc in rules.pipe(u.text for u in units):
+        features.append(sentence_features(doc[:]))
+        vector = pooled_vector(doc[:])
+        if vector is None:
+            raise SystemExit("the English model set no token vectors (doc.tensor): cannot train the dense part")
+        vectors.append(vector)
+    return features, np.stack(vectors)
+
+
+def targets(units: list[GoldUnit]) -> np.ndarray:
+    """Gold answers, one row per unit and one column per label."""
+    return np.array(
+        [[float(bool(u.blame)) if label == "blame" else float(label in u.labels) for label in LABELS] for u in units]
+    )
+
+
+def train_bow(
+    features: list[list[str]], gold: np.ndarray, work: Path, config: Path, seed: int, overrides: dict[str, Any]
+) -> Path:
+    """Train the bag-of-words model with ``spacy train``; return the model folder."""
+    blank = spacy.blank("en")
+    docbin = DocBin(store_user_data=False)
+    for words, row in zip(features, gold, strict=True):
+        doc = blank.make_doc(" ".join(words))
+        doc.cats = {label: float(value) for label, value in zip(LABELS, row, strict=True)}
+        docbin.add(doc)
+    work.mkdir(parents=True, exist_ok=True)
+    docbin.to_disk(work / "train.spacy")
+    settings = {
+        "paths.train": str(work / "train.spacy"),
+        "paths.dev": str(work / "train.spacy"),  # model-last is used; dev is not needed to train
+        "system.seed": seed,
+        **overrides,
+    }
+    with contextlib.redirect_stdout(io.StringIO()):
+        spacy_train(config, work / "output", use_gpu=-1, overrides=settings)
+    return work / "output" / "model-last"
+
+
+def predict_bow(model_dir: Path, features: list[list[str]]) -> np.ndarray:
+    """Bag-of-words scores, columns in :data:`LABELS` order."""
+    nlp = spacy.load(model_dir)
+    textcat = nlp.get_pipe("textcat_multilabel")
+    scores = np.asarray(textcat.predict([nlp.make_doc(" ".join(f)) for f in features]))
+    order = [list(textcat.labels).index(label) for label in LABELS]
+    return scores[:, order]
+
+
+def train_dense(vectors: np.ndarray, gold: np.ndarray) -> DenseScorer:
+    """Logistic regression per label on standardised pooled vectors (full-batch gradient descent)."""
+    mean = vectors.mean(axis=0)
+    scale = vectors.std(axis=0) + 1e-6
+    x = (vectors - mean) / scale
+    weights = np.zeros((x.shape[1], gold.shape[1]))
+    bias = np.zeros(gold.shape[1])
+    l2, rate = 10.0, 0.1
+    for _ in range(500):
+        p = 1.0 / (1.0 + np.exp(-(x @ weights + bias)))
+        grad = p - gold
+        weights -= rate * (x.T @ grad / len(x) + l2 * weights / len(x))
+        bias -= rate * grad.mean(axis=0)
+    return DenseScorer(LABELS, weights, bias, mean, scale, np.zeros(len(LABELS)))
+
+
+def f1(gold: np.ndarray, predicted: np.ndarray) -> float:
+    tp = float(np.sum(gold * predicted))
+    fp = float(np.sum((1 - gold) * predicted))
+    fn = float(np.sum(gold * (1 - predicted)))
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def choose(gold: np.ndarray, bow: np.ndarray, dense: np.ndarray) -> dict[str, dict[str, float]]:
+    """Per label, the blend weight and threshold with the best out-of-fold F1 (ties: less blend, nearer 0.5)."""
+    chosen: dict[str, dict[str, float]] = {}
+    for k, label in enumerate(LABELS):
+        best: tuple[float, float, float] | None = None
+        for weight in BLENDS:
+            blended = (1 - weight) * bow[:, k] + weight * dense[:, k]
+            for threshold in THRESHOLDS:
+                score = f1(gold[:, k], (blended >= threshold).astype(float))
+                key = (score, -weight, -abs(threshold - 0.5))
+                if best is None or key > (best[0], -best[1], -abs(best[2] - 0.5)):
+                    best = (score, weight, threshold)
+        assert best is not None
+        chosen[label] = {"cv_f1": round(best[0], 4), "blend": best[1], "threshold": best[2]}
+    return chosen
+
+
+def sha256_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--train", type=Path, default=ROOT / "data/annotations/train.jsonl")
+    parser.add_argument("--dev", type=Path, default=ROOT / "data/annotations/dev.jsonl")
+    parser.add_argument("--config", type=Path, default=ROOT / "training/textcat.cfg")
+    parser.add_argument("--out", type=Path, default=ROOT / "pigan/resources/textcat")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-install", action="store_true", help="train and report on dev; do not write --out")
+    parser.add_argument(
+        "-o",
+        "--override",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("KEY", "VALUE"),
+        help="a spaCy config override, e.g. -o training.max_epochs 20",
+    )
+    args = parser.parse_args(argv)
+    overrides = {key: json.loads(value) for key, value in args.override}
+
+    codebook = load_codebook()
+    train_units = read_gold(args.train, codebook=codebook)
+    dev_units = read_gold(args.dev, codebook=codebook)
+    rules = build_pipeline(codebook=codebook, classifier=False)
+    features, vectors = prepare(train_units, rules)
+    gold = targets(train_units)
+
+    with tempfile.TemporaryDirectory(prefix="pigan-textcat-") as tmp:
+        work = Path(tmp)
+        order = list(range(len(train_units)))
+        random.Random(args.seed).shuffle(order)
+        bow_oof = np.zeros(gold.shape)
+        dense_oof = np.zeros(gold.shape)
+        for fold in range(FOLDS):
+            held = sorted(order[fold::FOLDS])
+            kept = sorted(set(order) - set(held))
+            model = train_bow(
+                [features[i] for i in kept], gold[kept], work / f"fold{fold}", args.config, args.seed, overrides
+            )
+            bow_oof[held] = predict_bow(model, [features[i] for i in held])
+            dense_oof[held] = train_dense(vectors[kept], gold[kept]).predict(vectors[held])
+            print(f"fold {fold + 1}/{FOLDS} done", file=sys.stderr)
+        chosen = choose(gold, bow_oof, dense_oof)
+
+        model = train_bow(features, gold, work / "full", args.config, args.seed, overrides)
+        dense = train_dense(vectors, gold)
+        dense.blend_weights = np.array([chosen[label]["blend"] for label in LABELS], dtype="float32")
+
+        candidate = work / "classifier"
+        shutil.copytree(model, candidate / "model")
+        dense.to_disk(candidate / DenseScorer.FILE)
+        identity = hashlib.sha256()
+        for part in (args.train, args.dev, args.config):
+            identity.update(sha256_file(part).encode())
+        identity.update(json.dumps({"seed": args.seed, "overrides": overrides}, sort_keys=True).encode())
+        settings: dict[str, Any] = {
+            "features_version": FEATURES_VERSION,
+            "labels": list(LABELS),
+            "thresholds": {label: chosen[label]["threshold"] for label in LABELS},
+            "blend": {label: chosen[label]["blend"] for label in LABELS},
+            "cross_validation": {label: chosen[label]["cv_f1"] for label in LABELS},
+            "model_id": identity.hexdigest()[:12],
+            "seed": args.seed,
+            "spacy_version": spacy.__version__,
+            "codebook_version": codebook.version,
+            "train": {"file": args.train.name, "sha256": sha256_file(args.train), "units": len(train_units)},
+            "dev": {"file": args.dev.name, "sha256": sha256_file(args.dev), "units": len(dev_units)},
+            "config": args.config.name,
+            "overrides": overrides,
+        }
+        (candidate / "settings.json").write_text(json.dumps(settings, indent=1, sort_keys=True) + "\n", "utf-8")
+
+        pipeline = build_pipeline(codebook=codebook, classifier=candidate)
+        evaluation = score_units(
+            dev_units, predict_units(dev_units, codebook=codebook, nlp=pipeline), codes=codebook.code_ids
+        )
+        settings["dev_evaluation"] = evaluation.to_dict()
+        (candidate / "settings.json").write_text(json.dumps(settings, indent=1, sort_keys=True) + "\n", "utf-8")
+
+        for label in LABELS:
+            c = chosen[label]
+            print(f"{label:<20} blend {c['blend']:.1f}  threshold {c['threshold']:.2f}  cross-validated F1 {c['cv_f1']:.3f}")
+        print(f"\ndev ({args.dev.name}):")
+        print(format_evaluation(evaluation))
+        if not args.no_install:
+            if args.out.exists():
+                shutil.rmtree(args.out)
+            shutil.copytree(candidate, args.out)
+            print(f"installed the classifier in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
