@@ -33,6 +33,7 @@ import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -102,18 +103,22 @@ _MD_LINE_START = re.compile(r"^(\s*)(\d+(?=[.)])|[#>+=-])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def escape_markdown(text: object) -> str:
+def escape_markdown(text: object, *, line_start: bool = True) -> str:
     """Text made inert for Markdown and for the HTML Markdown becomes.
 
     ``&``, ``<`` and ``>`` become entities (``<script>`` shows as text and
     never runs); the Markdown punctuation that could make links, images,
     emphasis, code or table cells is backslash-escaped, and so is a line
     start that would make a heading, quote or list; line breaks become
-    spaces and control characters are dropped.
+    spaces and control characters are dropped. ``line_start=False`` skips
+    the line-start rule where the text cannot start a line (a heading's
+    text after its ``#``, a table cell).
     """
     value = "" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text)
     value = _CONTROL.sub("", value).replace("\r", " ").replace("\n", " ")
     value = _MD_SPECIAL.sub(r"\\\1", html.escape(value, quote=False))
+    if not line_start:
+        return value
     # A line opening like a heading, quote, list or rule stays a paragraph.
     return _MD_LINE_START.sub(_escape_line_start, value, count=1)
 
@@ -141,11 +146,11 @@ def shorten(text: str, limit: int = MAX_EXCERPT_CHARS) -> str:
 def markdown_table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     """A Markdown table with every cell escaped."""
     lines = [
-        "| " + " | ".join(escape_markdown(h) for h in header) + " |",
+        "| " + " | ".join(escape_markdown(h, line_start=False) for h in header) + " |",
         "| " + " | ".join("---" for _ in header) + " |",
     ]
     for row in rows:
-        lines.append("| " + " | ".join(escape_markdown(_cell(v)) for v in row) + " |")
+        lines.append("| " + " | ".join(escape_markdown(_cell(v), line_start=False) for v in row) + " |")
     return "\n".join(lines)
 
 
@@ -517,7 +522,7 @@ def save_figure(figure: Figure, output_dir: str | Path, name: str) -> ReportFigu
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=FIGURE_DPI, metadata={"Software": None})
     path.write_bytes(buffer.getvalue())
-    title = figure.axes[0].get_title() if figure.axes else name
+    title = figure.get_suptitle() or name
     return ReportFigure(path=path, title=title or name)
 
 
@@ -528,13 +533,18 @@ def _empty(ax: Any, message: str) -> None:
 
 
 def plot_purpose_counts(
-    counts: pd.DataFrame, labels: Labels, *, title: str, measure: str = "notes"
+    counts: pd.DataFrame, labels: Labels, *, title: str, measure: str = "notes", k: int | None = None
 ) -> Figure:
-    """Horizontal bars: notes (or participants) raising each top-level code, in the codebook's colours."""
+    """Horizontal bars: notes (or participants) raising each top-level code, in the codebook's colours.
+
+    With ``k`` (board outputs), a bar resting on fewer than ``k`` participants
+    is not drawn and is labelled ``<k``.
+    """
     figure = new_figure(0.45 * len(counts) + 1.2)
     ax = figure.add_subplot()
     codes = list(counts.index)[::-1]
-    values = [int(counts.loc[c, measure]) for c in codes]
+    hidden = [k is not None and 0 < int(counts.loc[c, "participants"]) < k for c in codes]
+    values = [0 if h else int(counts.loc[c, measure]) for c, h in zip(codes, hidden, strict=True)]
     bars = ax.barh(
         [labels.label(c) for c in codes],
         values,
@@ -542,8 +552,9 @@ def plot_purpose_counts(
         edgecolor="#333333",
         linewidth=0.5,
     )
-    ax.bar_label(bars, padding=3, fontsize=8)
-    ax.set_title(title, fontsize=11)
+    texts = [f"<{k}" if h else str(v) for v, h in zip(values, hidden, strict=True)]
+    ax.bar_label(bars, labels=texts, padding=3, fontsize=8)
+    figure.suptitle(title, fontsize=11)
     ax.set_xlabel(f"{measure.capitalize()} raising the theme")
     ax.set_ylabel("Purpose of the event")
     ax.margins(x=0.12)
@@ -571,7 +582,7 @@ def plot_topic_counts(topics: pd.DataFrame, labels: Labels, *, title: str, top: 
         ax.tick_params(axis="y", labelsize=7)
         _legend_for_codes(ax, labels, sorted(set(shown["top_code"]), key=labels.rank))
         ax.margins(x=0.12)
-    ax.set_title(title, fontsize=11)
+    figure.suptitle(title, fontsize=11)
     ax.set_xlabel("Notes raising the topic")
     ax.set_ylabel("Topic")
     ax.spines[["top", "right"]].set_visible(False)
@@ -611,7 +622,7 @@ def plot_cooccurrence(matrix: pd.DataFrame, labels: Labels, *, title: str) -> Fi
             )
         colourbar = figure.colorbar(image, ax=ax, shrink=0.8)
         colourbar.set_label("Notes raising both")
-    ax.set_title(title, fontsize=11)
+    figure.suptitle(title, fontsize=11)
     ax.set_xlabel("Theme")
     ax.set_ylabel("Theme")
     return figure
@@ -629,7 +640,7 @@ def plot_case_timeline(timeline: pd.DataFrame, labels: Labels, *, title: str) ->
     ax = figure.add_subplot()
     if timeline.empty:
         _empty(ax, "No dated episodes in the notes")
-        ax.set_title(title, fontsize=11)
+        figure.suptitle(title, fontsize=11)
         return figure
     rows = list(range(len(timeline)))[::-1]
     true_dates = list(timeline["date"])
@@ -671,7 +682,7 @@ def plot_case_timeline(timeline: pd.DataFrame, labels: Labels, *, title: str) ->
     span = (max(dates) - start).days
     right = max(dates) + pd.Timedelta(days=max(int(span * 1.1), 90))
     ax.set_xlim(start - pd.Timedelta(days=max(int(span * 0.03), 5)), right)
-    ax.set_title(title, fontsize=11)
+    figure.suptitle(title, fontsize=11)
     ax.set_xlabel("Date of the episode")
     ax.set_ylabel("Episode (date as recorded)")
     ax.tick_params(axis="x", labelsize=7)
@@ -688,7 +699,7 @@ def _timeline_start(dates: Sequence[pd.Timestamp]) -> pd.Timestamp:
     """Where the timeline's axis starts: after the last gap of more than two years between episodes."""
     ordered = sorted(dates)
     start = ordered[0]
-    for earlier, later in zip(ordered, ordered[1:], strict=False):
+    for earlier, later in pairwise(ordered):
         if later - earlier > TIMELINE_GAP:
             start = later
     return start
@@ -715,7 +726,7 @@ def plot_findings_by_type(counts: pd.DataFrame, *, title: str) -> Figure:
         edgecolor="#333333",
         linewidth=0.5,
     )
-    ax.set_title(title, fontsize=11)
+    figure.suptitle(title, fontsize=11)
     ax.set_xlabel("Findings")
     ax.set_ylabel("Type of personal data")
     ax.legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
@@ -753,8 +764,8 @@ def plot_prevalence_by_review_type(
             )
         ax.set_yticks(range(len(table)), [labels.label(t) for t in table.index], fontsize=7)
         ax.legend(title="Review type", fontsize=7, title_fontsize=7, frameon=False, loc="lower right")
-    ax.set_title(title, fontsize=11)
-    ax.set_xlabel("Mean share of an event's notes raising the topic (%)")
+    figure.suptitle(title, fontsize=11)
+    ax.set_xlabel("Mean share of notes raising the topic (%)")
     ax.set_ylabel("Topic")
     ax.spines[["top", "right"]].set_visible(False)
     return figure
@@ -776,7 +787,7 @@ def plot_prevalence_over_time(
             series = prevalence[prevalence["topic"] == topic].set_index("event_id").reindex(events)
             ax.plot(
                 range(len(events)),
-                series["share"].fillna(0) * 100,
+                series["share"] * 100,
                 marker="o",
                 markersize=3,
                 linestyle=styles[i % len(styles)],
@@ -786,7 +797,7 @@ def plot_prevalence_over_time(
         ticks = [f"{e}\n{held.get(e) or 'date not recorded'}" for e in events]
         ax.set_xticks(range(len(events)), ticks, fontsize=7)
         ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    ax.set_title(title, fontsize=11)
+    figure.suptitle(title, fontsize=11)
     ax.set_xlabel("Event (date held)")
     ax.set_ylabel("Share of the event's notes (%)")
     ax.spines[["top", "right"]].set_visible(False)
@@ -822,6 +833,25 @@ class Breakdown:
         return (str(self.table.index.name or ""), *[str(c) for c in self.table.columns])
 
 
+def conservative_participants(frame: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Give notes without a participant code the code of a known participant of the same group.
+
+    Such notes (a recall session's, say) may well come from the group's known
+    participants, so they are counted as the fewest people they could be:
+    nobody new in a group with known participants. (:mod:`pigan.disclosure`
+    on its own counts them as one more person, which could show a group of
+    four as five.) Groups with no known participant keep them unrecorded.
+    """
+    recorded = frame["participant"].notna() & (frame["participant"].astype(str).str.strip() != "")
+    if recorded.all() or not recorded.any():
+        return frame
+    groups = frame[by].astype("object")
+    known = frame[recorded].groupby(groups[recorded], dropna=False)["participant"].min()
+    stand_in = groups.map(known)
+    filled = frame["participant"].astype("object").where(recorded, stand_in)
+    return frame.assign(participant=filled)
+
+
 def disclosed_breakdown(
     assignments: pd.DataFrame,
     column: str,
@@ -839,7 +869,8 @@ def disclosed_breakdown(
     """
     from pigan import disclosure
 
-    shown = disclosure.disclose_counts(assignments, by=column, columns=level, k=k, totals=True)
+    frame = conservative_participants(assignments, column)
+    shown = disclosure.disclose_counts(frame, by=column, columns=level, k=k, totals=True)
     order = sorted((c for c in shown.table.columns if c != disclosure.TOTAL), key=labels.rank)
     ordered = [*order, *[c for c in shown.table.columns if c == disclosure.TOTAL]]
     table = shown.table[ordered].rename(columns=labels.label)
@@ -863,10 +894,13 @@ def purpose_table(data: EventData) -> pd.DataFrame:
     return table
 
 
-def purpose_figure(data: EventData, output_dir: str | Path) -> ReportFigure:
-    """Bar chart of notes raising each purpose, saved as ``figures/purposes.png``."""
+def purpose_figure(data: EventData, output_dir: str | Path, *, k: int | None = None) -> ReportFigure:
+    """Bar chart of notes raising each purpose, saved as ``figures/purposes.png``.
+
+    With ``k`` (the board's copy), bars resting on fewer than ``k`` participants are not drawn.
+    """
     counts = analysis.purpose_counts(data.assignments, data.notes)
-    figure = plot_purpose_counts(counts, data.labels, title=f"Themes raised at {data.event_id}")
+    figure = plot_purpose_counts(counts, data.labels, title=f"Themes raised at {data.event_id}", k=k)
     return save_figure(figure, output_dir, "purposes")
 
 
@@ -1059,7 +1093,7 @@ def render_markdown(blocks: Iterable[Block], *, base: Path | None = None, figure
     out: list[str] = []
     for block in blocks:
         if isinstance(block, Heading):
-            out.append(f"{'#' * max(1, min(block.level, 6))} {escape_markdown(block.text)}")
+            out.append(f"{'#' * max(1, min(block.level, 6))} {escape_markdown(block.text, line_start=False)}")
         elif isinstance(block, Para):
             label = f"**{escape_markdown(block.label)}** " if block.label else ""
             out.append(label + escape_markdown(block.text))
@@ -1367,7 +1401,8 @@ class LearningSummary:
     def overview(self) -> MarkdownText:
         """The overview section as Markdown (figures are shown separately)."""
         return MarkdownText(
-            f"# {escape_markdown(self.title)}\n\n" + render_markdown(self.overview_blocks(), figures=False)
+            f"# {escape_markdown(self.title, line_start=False)}\n\n"
+            + render_markdown(self.overview_blocks(), figures=False)
         )
 
     def purposes_section(self) -> MarkdownText:
@@ -1551,7 +1586,7 @@ def build_learning_summary(
     )
     summary.questions = review_questions(summary)
     if output_dir is not None:
-        summary.figures["purposes"] = purpose_figure(data, output_dir)
+        summary.figures["purposes"] = purpose_figure(data, output_dir, k=k if audience == "board" else None)
         if audience == "reviewer":
             summary.figures["timeline"] = timeline_figure(data, output_dir, policy=policy)
     return summary
@@ -1600,7 +1635,8 @@ def write_learning_summary(summary: LearningSummary, output_dir: str | Path) -> 
     blocks = summary.blocks()
     markdown = folder / "learning_summary.md"
     markdown.write_text(
-        f"# {escape_markdown(summary.title)}\n\n" + render_markdown(blocks, base=folder), encoding="utf-8"
+        f"# {escape_markdown(summary.title, line_start=False)}\n\n" + render_markdown(blocks, base=folder),
+        encoding="utf-8",
     )
     docx = render_docx(blocks, folder / "learning_summary.docx", title=summary.title)
     return [markdown, docx]
@@ -1697,72 +1733,114 @@ def board_events_table(board: BoardData, *, k: int = 5) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["event", "review type", "held on", "notes", "participants"])
 
 
+def board_prevalence(board: BoardData, *, k: int = 5) -> pd.DataFrame:
+    """Per event and purpose topic: notes, participants, share, and whether it may be shown (``shown``).
+
+    A share computed from fewer than ``k`` participants would reveal a small
+    group, so it is shown only when at least ``k`` participants raised the
+    topic at that event. The case story is left out: it is not a theme.
+    """
+    purposes = board.assignments[board.assignments["top_code"].isin(analysis.PURPOSES)]
+    prevalence = analysis.event_prevalence(purposes, board.notes, board.events)
+    return prevalence.assign(shown=prevalence["participants"] >= k)
+
+
+def _hidden_share(value: float, shown: bool, k: int) -> str:
+    if value <= 0:
+        return "0%"
+    return f"{value:.0%}" if shown else f"<{k}"
+
+
 def recurring_topics_table(board: BoardData, *, k: int = 5) -> pd.DataFrame:
-    """Topics across events: events raising them, trend status, participants (suppressed under ``k``)."""
-    prevalence = analysis.event_prevalence(board.assignments, board.notes, board.events)
+    """Purpose topics across events: events raising them, trend status, latest share, participants.
+
+    Shares and counts resting on fewer than ``k`` participants show as ``<k``.
+    """
+    columns = [
+        "topic",
+        "purpose",
+        "events raising",
+        "status",
+        "latest share of notes",
+        "participants (all events)",
+    ]
+    prevalence = board_prevalence(board, k=k)
     trends = analysis.topic_trends(prevalence)
-    totals = analysis.topic_counts(board.assignments, board.notes).set_index("topic")
+    purposes = board.assignments[board.assignments["top_code"].isin(analysis.PURPOSES)]
+    totals = analysis.topic_counts(purposes, board.notes).set_index("topic")
+    latest = prevalence[prevalence["event_id"] == board.events["event_id"].iloc[-1]].set_index("topic")
     rows = []
-    for row in trends.itertuples(index=False):
-        participants = int(totals.loc[row.topic, "participants"]) if row.topic in totals.index else 0
+    for row in trends.to_dict("records"):
+        topic = row["topic"]
+        participants = int(totals.loc[topic, "participants"]) if topic in totals.index else 0
+        shown = bool(latest.loc[topic, "shown"]) if topic in latest.index else False
         rows.append(
-            {
-                "topic": board.labels.label(row.topic),
-                "purpose": board.labels.label(row.top_code),
-                "events raising": f"{row.events_raising} of {row.events}",
-                "status": row.status,
-                "latest share of notes": f"{row.latest_share:.0%}",
-                "participants (all events)": _count(participants, "board", k),
-            }
+            [
+                board.labels.label(topic),
+                board.labels.label(row["top_code"]),
+                f"{row['events_raising']} of {row['events']}",
+                row["status"],
+                _hidden_share(float(row["latest_share"]), shown, k),
+                _count(participants, "board", k),
+            ]
         )
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "topic",
-            "purpose",
-            "events raising",
-            "status",
-            "latest share of notes",
-            "participants (all events)",
-        ],
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _review_type_shares(board: BoardData, *, k: int) -> pd.DataFrame:
+    """Per topic and review type: mean share of notes, and participants raising it at those events."""
+    prevalence = board_prevalence(board, k=k)
+    by_type = analysis.prevalence_by_review_type(prevalence)
+    people = prevalence.groupby(["topic", "review_type"])["participants"].sum().rename("people").reset_index()
+    by_type = by_type.merge(people, on=["topic", "review_type"], how="left")
+    return by_type.assign(shown=by_type["people"] >= k)
+
+
+def review_type_table(board: BoardData, *, k: int = 5) -> pd.DataFrame:
+    """Per purpose topic and review type: the mean share of an event's notes raising it (``<k`` when small)."""
+    by_type = _review_type_shares(board, k=k)
+    if by_type.empty:
+        return pd.DataFrame(columns=["topic"])
+    cells = by_type.assign(
+        cell=[
+            _hidden_share(float(v), bool(shown), k)
+            for v, shown in zip(by_type["mean_share"], by_type["shown"], strict=True)
+        ]
     )
+    table = cells.pivot(index="topic", columns="review_type", values="cell")
+    order = by_type.groupby("topic")["mean_share"].max().sort_values(ascending=False, kind="stable").index
+    table = table.loc[order].fillna("0%")
+    table.index = pd.Index([board.labels.label(t) for t in table.index], name="topic")
+    table.columns.name = None
+    return table.reset_index()
 
 
-def review_type_table(board: BoardData) -> pd.DataFrame:
-    """Per topic and review type: events raising it and the mean share of notes."""
-    prevalence = analysis.event_prevalence(board.assignments, board.notes, board.events)
-    by_type = analysis.prevalence_by_review_type(prevalence)
-    table = by_type.pivot_table(index="topic", columns="review_type", values="mean_share", fill_value=0.0)
-    table = table.loc[table.max(axis=1).sort_values(ascending=False, kind="stable").index]
-    table.index = [board.labels.label(t) for t in table.index]
-    table.index.name = "topic"
-    table.columns.name = "mean share of notes"
-    return (table * 100).round(0).astype(int).astype(str) + "%"
-
-
-def review_type_figure(board: BoardData, output_dir: str | Path) -> ReportFigure:
-    """Grouped bars of topic prevalence by review type, saved as ``figures/board_review_types.png``."""
-    prevalence = analysis.event_prevalence(board.assignments, board.notes, board.events)
-    by_type = analysis.prevalence_by_review_type(prevalence)
-    figure = plot_prevalence_by_review_type(by_type, board.labels, title="Topics by review type")
+def review_type_figure(board: BoardData, output_dir: str | Path, *, k: int = 5) -> ReportFigure:
+    """Grouped bars of topic prevalence by review type (bars from fewer than ``k`` people left out)."""
+    by_type = _review_type_shares(board, k=k)
+    by_type = by_type.assign(mean_share=by_type["mean_share"].where(by_type["shown"], 0.0))
+    figure = plot_prevalence_by_review_type(
+        by_type, board.labels, title=f"Topics by review type (groups under {k} people not shown)"
+    )
     return save_figure(figure, output_dir, "board_review_types")
 
 
-def trend_figure(board: BoardData, output_dir: str | Path, *, topics: int = 6) -> ReportFigure:
-    """Lines of the most recurrent topics' share over the events, saved as ``figures/board_trends.png``."""
-    prevalence = analysis.event_prevalence(board.assignments, board.notes, board.events)
-    trends = analysis.topic_trends(prevalence)
-    chosen = list(trends["topic"].head(topics))
+def trend_figure(board: BoardData, output_dir: str | Path, *, k: int = 5, topics: int = 6) -> ReportFigure:
+    """Lines of the most recurrent topics' share over the events (points from under ``k`` people left out)."""
+    prevalence = board_prevalence(board, k=k)
+    chosen = list(analysis.topic_trends(prevalence)["topic"].head(topics))
+    masked = prevalence.assign(share=prevalence["share"].where(prevalence["shown"]))
     figure = plot_prevalence_over_time(
-        prevalence, board.labels, title="Recurring topics over time", topics=chosen
+        masked, board.labels, title=f"Recurring topics over time (under {k} people not shown)", topics=chosen
     )
     return save_figure(figure, output_dir, "board_trends")
 
 
-def purposes_over_events_figure(board: BoardData, output_dir: str | Path) -> ReportFigure:
+def purposes_over_events_figure(board: BoardData, output_dir: str | Path, *, k: int = 5) -> ReportFigure:
     """Bars of notes raising each purpose across all events, saved as ``figures/board_purposes.png``."""
-    counts = analysis.purpose_counts(board.assignments, board.notes)
-    figure = plot_purpose_counts(counts, board.labels, title=f"Themes across {len(board.events)} events")
+    counts = analysis.purpose_counts(board.assignments, board.notes, codes=analysis.PURPOSES)
+    counts = counts.loc[list(analysis.PURPOSES)]
+    figure = plot_purpose_counts(counts, board.labels, title=f"Themes across {len(board.events)} events", k=k)
     return save_figure(figure, output_dir, "board_purposes")
 
 
@@ -1776,7 +1854,6 @@ class BoardOverview:
     k: int
     policy: str
     figures: dict[str, ReportFigure] = field(default_factory=dict)
-
     title: str = "Board overview: recurring themes across reviews"
 
     def blocks(self) -> list[Block]:
@@ -1784,26 +1861,29 @@ class BoardOverview:
         blocks: list[Block] = [
             Heading("Events covered", 2),
             Para(
-                f"Aggregates only: no excerpt, no note id, no quote attributed to an agency or role; counts "
-                f"under {self.k} distinct participants are shown as <{self.k}. Screening gate policy: "
-                f"{self.policy}."
+                "Aggregates only: no excerpt, no note id, no quote attributed to an agency or role. Counts "
+                f"and shares resting on fewer than {self.k} distinct participants are shown as <{self.k}. "
+                f"Screening gate policy: {self.policy}."
             ),
             _frame_table(self.events),
         ]
         if "purposes" in self.figures:
             blocks.append(FigureBlock(self.figures["purposes"], "Notes raising each purpose, all events"))
-        blocks += [Heading("Recurring topics", 2)]
+        blocks.append(Heading("Recurring topics", 2))
         rising = self.recurring[self.recurring["status"].isin(["rising", "persisting"])]
         if len(rising):
-            blocks.append(
-                Bullets(tuple(f"{r.topic}: {r.status} ({r._2} events)" for r in rising.head(8).itertuples()))
-            )
+            lines = [
+                f"{r['topic']}: {r['status']} (raised at {r['events raising']} events)"
+                for r in rising.head(8).to_dict("records")
+            ]
+            blocks.append(Bullets(tuple(lines)))
         blocks.append(_frame_table(self.recurring))
         if "trends" in self.figures:
             blocks.append(
                 FigureBlock(self.figures["trends"], "Share of notes raising the most recurrent topics")
             )
-        blocks += [Heading("By review type", 2), _frame_table(self.by_review_type.reset_index())]
+        blocks += [Heading("By review type", 2), Para("Mean share of an event's notes raising each topic.")]
+        blocks.append(_frame_table(self.by_review_type))
         if "review_types" in self.figures:
             blocks.append(FigureBlock(self.figures["review_types"], "Topics by review type"))
         return blocks
@@ -1815,7 +1895,8 @@ class BoardOverview:
     def overview(self) -> MarkdownText:
         """The overview as Markdown for the notebook (figures shown separately)."""
         return MarkdownText(
-            f"# {escape_markdown(self.title)}\n\n" + render_markdown(self.blocks(), figures=False)
+            f"# {escape_markdown(self.title, line_start=False)}\n\n"
+            + render_markdown(self.blocks(), figures=False)
         )
 
 
@@ -1826,21 +1907,21 @@ def _frame_table(frame: pd.DataFrame) -> Table:
 def build_board_overview(
     board: BoardData, *, k: int = 5, output_dir: str | Path | None = None
 ) -> BoardOverview:
-    """Build the board overview (tables and, with ``output_dir``, figures)."""
+    """Build the board overview (tables and, with ``output_dir``, figures): aggregates only."""
     from pigan import disclosure
 
     disclosure.check_k(k)
     overview = BoardOverview(
         events=board_events_table(board, k=k),
         recurring=recurring_topics_table(board, k=k),
-        by_review_type=review_type_table(board),
+        by_review_type=review_type_table(board, k=k),
         k=k,
         policy=board.policy,
     )
     if output_dir is not None:
-        overview.figures["purposes"] = purposes_over_events_figure(board, output_dir)
-        overview.figures["trends"] = trend_figure(board, output_dir)
-        overview.figures["review_types"] = review_type_figure(board, output_dir)
+        overview.figures["purposes"] = purposes_over_events_figure(board, output_dir, k=k)
+        overview.figures["trends"] = trend_figure(board, output_dir, k=k)
+        overview.figures["review_types"] = review_type_figure(board, output_dir, k=k)
     return overview
 
 
@@ -1851,7 +1932,8 @@ def write_board_overview(overview: BoardOverview, output_dir: str | Path) -> lis
     blocks = overview.blocks()
     markdown = folder / "board_overview.md"
     markdown.write_text(
-        f"# {escape_markdown(overview.title)}\n\n" + render_markdown(blocks, base=folder), encoding="utf-8"
+        f"# {escape_markdown(overview.title, line_start=False)}\n\n" + render_markdown(blocks, base=folder),
+        encoding="utf-8",
     )
     return [markdown, render_docx(blocks, folder / "board_overview.docx", title=overview.title)]
 
