@@ -465,7 +465,7 @@ def execute_notebook(
                 f"notebook {notebook.stem} timed out (a cell ran longer than {timeout}s)"
             ) from None
         if name == "DeadKernelError":
-            raise RunError(f"notebook {notebook.stem} lost its kernel (the kernel died)") from None
+            raise RunError(f"notebook {notebook.stem} lost its kernel (it died or was killed)") from None
         raise RunError(f"notebook {notebook.stem} could not run ({name})") from None
     return output
 
