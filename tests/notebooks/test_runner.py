@@ -123,9 +123,9 @@ def test_convert_value_refuses_malformed(raw: str, type_name: str) -> None:
 
 
 def test_a_second_holder_of_the_lock_is_refused_at_once(tmp_path: Path) -> None:
-    with output_lock(tmp_path / "event"), pytest.raises(LockedError) as raised:
-        with output_lock(tmp_path / "event"):
-            pass
+    folder = tmp_path / "event"
+    with output_lock(folder), pytest.raises(LockedError) as raised, output_lock(folder):
+        pass
     assert "another `pigan run`" in str(raised.value)
     assert f"pid {os.getpid()}" in str(raised.value)
     with output_lock(tmp_path / "event"):  # released: free again
