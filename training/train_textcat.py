@@ -48,7 +48,15 @@ from spacy.tokens import DocBin
 
 from pigan.evaluate import GoldUnit, format_evaluation, predict_units, read_gold, score_units
 from pigan.tagging.codebook import load_codebook
-from pigan.tagging.components import FEATURES_VERSION, DenseScorer, pooled_vector, sentence_features
+from pigan.tagging.components import (
+    FEATURES_VERSION,
+    FLAGS_KEY,
+    THEMES_KEY,
+    DenseScorer,
+    counts,
+    pooled_vector,
+    sentence_features,
+)
 from pigan.tagging.pipeline import build_pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,17 +66,22 @@ BLENDS = [0.0, 0.2, 0.4]
 FOLDS = 5
 
 
-def prepare(units: list[GoldUnit], rules: Language) -> tuple[list[list[str]], np.ndarray]:
-    """Each unit's classifier features and pooled token vector."""
+def prepare(units: list[GoldUnit], rules: Language) -> tuple[list[list[str]], np.ndarray, np.ndarray]:
+    """Each unit's classifier features, pooled token vector, and which labels a counted rule supports."""
     features: list[list[str]] = []
     vectors: list[np.ndarray] = []
+    supported: list[list[float]] = []
     for doc in rules.pipe(u.text for u in units):
         features.append(sentence_features(doc[:]))
+        names = {
+            span.label_.split(".")[0] for key in (THEMES_KEY, FLAGS_KEY) for span in doc.spans[key] if counts(span)
+        }
+        supported.append([float(label in names) for label in LABELS])
         vector = pooled_vector(doc[:])
         if vector is None:
             raise SystemExit("the English model set no token vectors (doc.tensor): cannot train the dense part")
         vectors.append(vector)
-    return features, np.stack(vectors)
+    return features, np.stack(vectors), np.array(supported)
 
 
 def targets(units: list[GoldUnit]) -> np.ndarray:
@@ -78,27 +91,35 @@ def targets(units: list[GoldUnit]) -> np.ndarray:
     )
 
 
-def train_bow(
-    features: list[list[str]], gold: np.ndarray, work: Path, config: Path, seed: int, overrides: dict[str, Any]
-) -> Path:
-    """Train the bag-of-words model with ``spacy train``; return the model folder."""
+def write_corpus(features: list[list[str]], gold: np.ndarray, path: Path) -> Path:
+    """Write feature docs with their categories as a DocBin for ``spacy train``."""
     blank = spacy.blank("en")
     docbin = DocBin(store_user_data=False)
     for words, row in zip(features, gold, strict=True):
         doc = blank.make_doc(" ".join(words))
         doc.cats = {label: float(value) for label, value in zip(LABELS, row, strict=True)}
         docbin.add(doc)
-    work.mkdir(parents=True, exist_ok=True)
-    docbin.to_disk(work / "train.spacy")
-    settings = {
-        "paths.train": str(work / "train.spacy"),
-        "paths.dev": str(work / "train.spacy"),  # model-last is used; dev is not needed to train
-        "system.seed": seed,
-        **overrides,
-    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    docbin.to_disk(path)
+    return path
+
+
+def train_bow(train: Path, dev: Path, work: Path, config: Path, seed: int, overrides: dict[str, Any]) -> Path:
+    """Train the bag-of-words model with ``spacy train``; return the final model's folder.
+
+    The final model (``model-last``) is kept, so ``dev`` only feeds the
+    training log and the scores in the model's ``meta.json``.
+    """
+    settings = {"paths.train": str(train), "paths.dev": str(dev), "system.seed": seed, **overrides}
     with contextlib.redirect_stdout(io.StringIO()):
         spacy_train(config, work / "output", use_gpu=-1, overrides=settings)
-    return work / "output" / "model-last"
+    model = work / "output" / "model-last"
+    # Keep no temporary paths in the shipped files, so that a rebuild gives the same bytes.
+    config_file = model / "config.cfg"
+    text = config_file.read_text("utf-8")
+    text = text.replace(f'train = "{train}"', "train = null").replace(f'dev = "{dev}"', "dev = null")
+    config_file.write_text(text, "utf-8")
+    return model
 
 
 def predict_bow(model_dir: Path, features: list[list[str]]) -> np.ndarray:
@@ -133,20 +154,26 @@ def f1(gold: np.ndarray, predicted: np.ndarray) -> float:
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
-def choose(gold: np.ndarray, bow: np.ndarray, dense: np.ndarray) -> dict[str, dict[str, float]]:
-    """Per label, the blend weight and threshold with the best out-of-fold F1 (ties: less blend, nearer 0.5)."""
+def choose(gold: np.ndarray, bow: np.ndarray, dense: np.ndarray, supported: np.ndarray) -> dict[str, dict[str, float]]:
+    """Per label, the blend weight and the two thresholds (with and without a supporting rule)
+    with the best out-of-fold F1; ties go to less blend, then thresholds nearer 0.5."""
     chosen: dict[str, dict[str, float]] = {}
     for k, label in enumerate(LABELS):
-        best: tuple[float, float, float] | None = None
+        best: tuple[tuple[float, ...], dict[str, float]] | None = None
+        cue = supported[:, k] > 0
         for weight in BLENDS:
             blended = (1 - weight) * bow[:, k] + weight * dense[:, k]
-            for threshold in THRESHOLDS:
-                score = f1(gold[:, k], (blended >= threshold).astype(float))
-                key = (score, -weight, -abs(threshold - 0.5))
-                if best is None or key > (best[0], -best[1], -abs(best[2] - 0.5)):
-                    best = (score, weight, threshold)
+            for low in THRESHOLDS:
+                for high in THRESHOLDS:
+                    if high < low:
+                        continue
+                    predicted = np.where(cue, blended >= low, blended >= high).astype(float)
+                    score = f1(gold[:, k], predicted)
+                    key = (round(score, 6), -weight, -abs(low - 0.5) - abs(high - 0.5))
+                    if best is None or key > best[0]:
+                        best = (key, {"cv_f1": round(score, 4), "blend": weight, "threshold": low, "without_cue": high})
         assert best is not None
-        chosen[label] = {"cv_f1": round(best[0], 4), "blend": best[1], "threshold": best[2]}
+        chosen[label] = best[1]
     return chosen
 
 
@@ -178,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     train_units = read_gold(args.train, codebook=codebook)
     dev_units = read_gold(args.dev, codebook=codebook)
     rules = build_pipeline(codebook=codebook, classifier=False)
-    features, vectors = prepare(train_units, rules)
+    features, vectors, supported = prepare(train_units, rules)
     gold = targets(train_units)
 
     with tempfile.TemporaryDirectory(prefix="pigan-textcat-") as tmp:
@@ -190,15 +217,29 @@ def main(argv: list[str] | None = None) -> int:
         for fold in range(FOLDS):
             held = sorted(order[fold::FOLDS])
             kept = sorted(set(order) - set(held))
+            fold_dir = work / f"fold{fold}"
             model = train_bow(
-                [features[i] for i in kept], gold[kept], work / f"fold{fold}", args.config, args.seed, overrides
+                write_corpus([features[i] for i in kept], gold[kept], fold_dir / "train.spacy"),
+                write_corpus([features[i] for i in held], gold[held], fold_dir / "dev.spacy"),
+                fold_dir,
+                args.config,
+                args.seed,
+                overrides,
             )
             bow_oof[held] = predict_bow(model, [features[i] for i in held])
             dense_oof[held] = train_dense(vectors[kept], gold[kept]).predict(vectors[held])
             print(f"fold {fold + 1}/{FOLDS} done", file=sys.stderr)
-        chosen = choose(gold, bow_oof, dense_oof)
+        chosen = choose(gold, bow_oof, dense_oof, supported)
 
-        model = train_bow(features, gold, work / "full", args.config, args.seed, overrides)
+        dev_features, _, _ = prepare(dev_units, rules)
+        model = train_bow(
+            write_corpus(features, gold, work / "full" / "train.spacy"),
+            write_corpus(dev_features, targets(dev_units), work / "full" / "dev.spacy"),
+            work / "full",
+            args.config,
+            args.seed,
+            overrides,
+        )
         dense = train_dense(vectors, gold)
         dense.blend_weights = np.array([chosen[label]["blend"] for label in LABELS], dtype="float32")
 
@@ -213,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
             "features_version": FEATURES_VERSION,
             "labels": list(LABELS),
             "thresholds": {label: chosen[label]["threshold"] for label in LABELS},
+            "thresholds_without_cue": {label: chosen[label]["without_cue"] for label in LABELS},
             "blend": {label: chosen[label]["blend"] for label in LABELS},
             "cross_validation": {label: chosen[label]["cv_f1"] for label in LABELS},
             "model_id": identity.hexdigest()[:12],
@@ -235,7 +277,10 @@ def main(argv: list[str] | None = None) -> int:
 
         for label in LABELS:
             c = chosen[label]
-            print(f"{label:<20} blend {c['blend']:.1f}  threshold {c['threshold']:.2f}  cross-validated F1 {c['cv_f1']:.3f}")
+            print(
+                f"{label:<20} blend {c['blend']:.1f}  threshold {c['threshold']:.2f} "
+                f"(without a cue {c['without_cue']:.2f})  cross-validated F1 {c['cv_f1']:.3f}"
+            )
         print(f"\ndev ({args.dev.name}):")
         print(format_evaluation(evaluation))
         if not args.no_install:

@@ -179,6 +179,7 @@ class ContextRules:
     version: str
     negation: CueSet
     hypothetical: CueSet
+    ruling_out: CueSet = CueSet((), (), (), ())
     source: str = "<memory>"
 
     def to_dict(self) -> dict[str, Any]:
@@ -187,6 +188,7 @@ class ContextRules:
             "version": self.version,
             "negation": _cueset_dict(self.negation),
             "hypothetical": _cueset_dict(self.hypothetical),
+            "ruling_out": {"preceding": list(self.ruling_out.preceding), "following": list(self.ruling_out.following)},
         }
 
 
@@ -335,10 +337,18 @@ def context_rules_from_dict(data: Any, *, source: str = "<memory>") -> ContextRu
             for part in ("pseudo", "preceding", "following", "termination")
         }
         sets[kind] = CueSet(**lists)
+    ruling = check.mapping(root.get("ruling_out") or {}, "ruling_out")
+    ruling_out = CueSet(
+        pseudo=sets["negation"].pseudo,
+        preceding=check.strings(ruling.get("preceding", []) or [], "ruling_out.preceding"),
+        following=check.strings(ruling.get("following", []) or [], "ruling_out.following"),
+        termination=sets["negation"].termination,
+    )
     return ContextRules(
         version=check.string(root, "version", ""),
         negation=sets["negation"],
         hypothetical=sets["hypothetical"],
+        ruling_out=ruling_out,
         source=source,
     )
 

@@ -560,8 +560,9 @@ class ContextDetector:
     ``negation_window`` (or ``hypothetical_window``) tokens, never past a
     termination cue or out of the sentence. Pseudo cues cancel the cues they
     overlap. A cue inside the span itself does not act on it. Labels whose
-    top-level part is in ``keep_negated`` / ``keep_hypothetical`` are never
-    marked that way (set from the codebook's ``keep_*`` keys).
+    top-level part is in ``keep_negated`` / ``keep_hypothetical`` are not
+    marked that way (set from the codebook's ``keep_*`` keys), except that a
+    ruling-out cue ("no concerns about", "had no bearing") negates every theme.
     """
 
     def __init__(
@@ -603,7 +604,11 @@ class ContextDetector:
         self.rules = rules
         self.keep = {"negation": set(keep_negated), "hypothetical": set(keep_hypothetical)}
         self._cues = CueMatcher(self.nlp)
-        for kind, cueset in (("negation", rules.negation), ("hypothetical", rules.hypothetical)):
+        for kind, cueset in (
+            ("negation", rules.negation),
+            ("hypothetical", rules.hypothetical),
+            ("ruled_out", rules.ruling_out),
+        ):
             self._cues.add(f"{kind}:pseudo", cueset.pseudo)
             self._cues.add(f"{kind}:preceding", cueset.preceding)
             self._cues.add(f"{kind}:following", cueset.following)
@@ -616,7 +621,7 @@ class ContextDetector:
         sent_of = _sentence_index(doc, sents)
         found = [(label.split(":")[0], label.split(":")[1], s, e) for label, _, s, e in self._cues(doc)]
         cues: list[list[Any]] = []
-        for kind in ("negation", "hypothetical"):
+        for kind in ("negation", "hypothetical", "ruled_out"):
             pseudo = [(s, e) for k, part, s, e in found if k == kind and part == "pseudo"]
             stops = {i for k, part, s, e in found if k == kind and part == "termination" for i in range(s, e)}
             active = [
@@ -627,14 +632,17 @@ class ContextDetector:
                 and not any(ps < e and s < pe for ps, pe in pseudo)
             ]
             cues.extend([kind, s, e] for part, s, e in active)
-            for key in self.spans_keys:
+            # A cue that rules a factor out negates every theme; flags keep to plain negation.
+            keys = self.spans_keys[:1] if kind == "ruled_out" else self.spans_keys
+            window = self.windows["hypothetical" if kind == "hypothetical" else "negation"]
+            for key in keys:
                 if key not in doc.spans:
                     continue
                 for span in doc.spans[key]:
-                    if span.label_.split(".")[0] in self.keep[kind]:
+                    if span.label_.split(".")[0] in self.keep.get(kind, ()):
                         continue
-                    if self._in_scope(span, active, stops, sent_of, self.windows[kind]):
-                        set_tag_info(span, **{"negated" if kind == "negation" else "hypothetical": True})
+                    if self._in_scope(span, active, stops, sent_of, window):
+                        set_tag_info(span, **{"hypothetical" if kind == "hypothetical" else "negated": True})
         doc._.pigan_context_cues = cues
         return doc
 
@@ -871,7 +879,9 @@ class SentenceClassifier:
 
     For each sentence and each label the model knows (the top-level codes,
     and ``blame``), the label is accepted when the model's score reaches the
-    label's threshold (tuned on the development split, stored with the model).
+    label's threshold: a lower one when a counted rule of that label matched
+    in the sentence, a higher one when the model alone speaks for it (both
+    chosen by cross-validation when the model was trained, stored with it).
     Rule spans of an accepted label stay, with the model's score; counted rule
     spans of a rejected label are dropped; negated or hypothetical rule spans
     stay as evidence of why. An accepted label with no counted rule span gets a
@@ -907,10 +917,15 @@ class SentenceClassifier:
             return ()
         return tuple(self.model.get_pipe("textcat_multilabel").labels)  # type: ignore[attr-defined]
 
-    def thresholds(self) -> dict[str, float]:
-        """The acceptance threshold of every label."""
-        tuned = self.settings.get("thresholds", {})
-        return {label: float(tuned.get(label, self.threshold)) for label in self.labels}
+    def thresholds(self) -> dict[str, tuple[float, float]]:
+        """Per label, the score needed with a counted rule match in the sentence, and without one."""
+        with_cue = self.settings.get("thresholds", {})
+        without = self.settings.get("thresholds_without_cue", {})
+        out: dict[str, tuple[float, float]] = {}
+        for label in self.labels:
+            low = float(with_cue.get(label, self.threshold))
+            out[label] = (low, float(without.get(label, low)))
+        return out
 
     def initialize(
         self,
@@ -965,7 +980,7 @@ class SentenceClassifier:
         sents: list[Span],
         scores: Any,
         labels: tuple[str, ...],
-        limits: dict[str, float],
+        limits: dict[str, tuple[float, float]],
     ) -> None:
         record: list[list[Any]] = []
         groups = {key: list(doc.spans[key]) if key in doc.spans else [] for key in (self.themes_key, self.flags_key)}
@@ -979,7 +994,15 @@ class SentenceClassifier:
         for number, sent in enumerate(sents):
             row = {label: round(float(scores[number][i]), 4) for i, label in enumerate(labels)}
             record.append([sent.start_char, sent.end_char, row])
-            accepted = {label for label, score in row.items() if score >= limits[label]}
+            supported = {
+                span.label_.split(".")[0]
+                for key in groups
+                for span in by_sentence[key][number]
+                if counts(span) and _info_of(span).get("rule") != "textcat"
+            }
+            accepted = {
+                label for label, score in row.items() if score >= limits[label][0 if label in supported else 1]
+            }
             for key in groups:
                 confirmed: set[str] = set()
                 for span in by_sentence[key][number]:
