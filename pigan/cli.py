@@ -95,6 +95,11 @@ def _cmd_export(args: argparse.Namespace) -> int:
             summary = export_qdpx(store, args.event, out)
         print(f"wrote {out}: {summary.describe()}", file=sys.stderr)
         return 0
+    if args.format == "docx":
+        from pigan.report import learning_summary_docx
+
+        _write_output(learning_summary_docx(args.store, args.event), args.out or Path(f"{args.event}.docx"))
+        return 0
     raise PiganError(f"export format {args.format!r} is not available yet")
 
 
