@@ -96,6 +96,22 @@ class ReportFigure:
         return f"Figure: {self.title}"
 
 
+@dataclass(frozen=True)
+class TextTable:
+    """A table holding note text: shown whole (pandas' notebook view would cut it), always escaped."""
+
+    frame: pd.DataFrame
+
+    def _repr_html_(self) -> str:
+        return self.frame.to_html(escape=True, index=False, na_rep="")
+
+    def __repr__(self) -> str:
+        return self.frame.to_string(index=False)
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+
 # -- escaping ------------------------------------------------------------------------------------
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
@@ -277,7 +293,7 @@ def _tags_frame(store: Store, event_id: str) -> pd.DataFrame:
 
 
 def load_event(
-    store_dir: str | Path,
+    store_dir: str | Path | None,
     event_id: str,
     *,
     notes_path: str | Path = "",
@@ -316,6 +332,7 @@ def load_event(
             ],
             columns=["file", "where", "note_id", "reason"],
         )
+        directory = store.directory
         findings = pd.DataFrame(
             [
                 {
@@ -336,7 +353,7 @@ def load_event(
         tags, notes, keep_negated=labels.keep_negated, keep_hypothetical=labels.keep_hypothetical
     )
     return EventData(
-        store_dir=Path(store_dir),
+        store_dir=directory,
         event=event,
         notes=notes,
         tags=tags,
@@ -989,7 +1006,7 @@ def timeline_figure(data: EventData, output_dir: str | Path, *, policy: str = "r
     return save_figure(figure, output_dir, "timeline")
 
 
-def blame_table(data: EventData, *, policy: str = "redact") -> pd.DataFrame:
+def blame_table(data: EventData, *, policy: str = "redact") -> TextTable:
     """Notes flagged for blame language or singling out, for the reviewer's eyes only.
 
     The flagged sentence is shown as the gate policy allows (redacted under
@@ -1012,13 +1029,15 @@ def blame_table(data: EventData, *, policy: str = "redact") -> pd.DataFrame:
         bounds = _sentence_bounds(data.tags, note_id, spans[0]) if spans else (0, len(original))
         start, end = analysis.map_offsets(original, shown, *bounds)
         sentences.append(shorten(shown[start:end]))
-    return pd.DataFrame(
-        {
-            "note": flagged["note_id"].to_numpy(),
-            "segment": flagged["segment"].to_numpy(),
-            "flags": flagged["flags"].to_numpy(),
-            "flagged sentence": sentences,
-        }
+    return TextTable(
+        pd.DataFrame(
+            {
+                "note": flagged["note_id"].to_numpy(),
+                "segment": flagged["segment"].to_numpy(),
+                "flags": flagged["flags"].to_numpy(),
+                "flagged sentence": sentences,
+            }
+        )
     )
 
 
@@ -1620,6 +1639,25 @@ def review_questions(summary: LearningSummary) -> list[str]:
             "how can these points be written as systems findings?"
         )
     return questions
+
+
+def learning_summary_docx(
+    store_dir: str | Path | None, event_id: str, *, audience: str = "reviewer", policy: str = "", k: int = 5
+) -> bytes:
+    """The learning summary of an event as DOCX bytes (what ``pigan export --format docx`` writes).
+
+    Raises
+    ------
+    GateError
+        When the screening gate refuses the output under ``policy``.
+    """
+    import tempfile
+
+    data = load_event(store_dir, event_id)
+    with tempfile.TemporaryDirectory(prefix="pigan-docx-") as folder:
+        summary = build_learning_summary(data, audience=audience, policy=policy, k=k, output_dir=folder)
+        path = render_docx(summary.blocks(), Path(folder) / "learning_summary.docx", title=summary.title)
+        return path.read_bytes()
 
 
 def write_learning_summary(summary: LearningSummary, output_dir: str | Path) -> list[Path]:
