@@ -11,7 +11,7 @@ REPORTS ?= reports
 .PHONY: help setup report test lint typecheck pytest bench clean
 
 help:
-	@echo "make report   set up .venv, ingest the sample events and write their reports"
+	@echo "make report   set up .venv, run both sample events and the board overview, say where the reports are"
 	@echo "make test     set up .venv, then ruff, mypy and pytest"
 	@echo "make bench    run the benchmarks under benchmarks/"
 
@@ -24,8 +24,18 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 > /dev/null
 	touch $(STAMP)
 
+# The sample events keep their planted personal data on purpose, so the board overview runs under the
+# gate policy `redact` (board outputs hold no note text); a real board run keeps the default, `block`.
 report: $(STAMP)
 	$(BIN)/pigan ingest --store $(STORE) data/sample/sar-adult-d data/sample/cspr-infant-f
+	$(BIN)/pigan run --store $(STORE) --out $(REPORTS) data/sample/sar-adult-d data/sample/cspr-infant-f
+	$(BIN)/pigan run --store $(STORE) --out $(REPORTS) --board -p policy redact
+	@echo
+	@echo "Reports (each 'latest' points at the newest good run):"
+	@for target in sar-adult-d cspr-infant-f; do \
+		echo "  $(REPORTS)/$$target/latest/learning_summary.html  (.md, .docx; 01_screening.html, 02_themes.html, figures/)"; \
+	done
+	@echo "  $(REPORTS)/board/latest/board_overview.html  (.md, .docx, figures/)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

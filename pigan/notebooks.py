@@ -959,7 +959,7 @@ def run_reports(
         selected = [p for p in candidate_paths if p.stem in BOARD_AUDIENCE_NOTEBOOKS]
     out_dir = Path(out)
     results: list[RunResult] = []
-    with ExitStack() as locks, Store.open(store) as opened:
+    with ExitStack() as locks, Store.open(store, create=bool(paths)) as opened:
         for target in targets:
             locks.enter_context(output_lock(out_dir / target))
         inputs: dict[str, Any] = {}
