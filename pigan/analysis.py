@@ -36,7 +36,7 @@ import pandas as pd
 
 log = logging.getLogger(__name__)
 
-# -- column names (defined once) ---------------------------------------------------
+# -- column names (defined once) -------------------------------------------------------------------
 
 EVENT = "event_id"
 NOTE = "note_id"
@@ -74,7 +74,7 @@ ASSIGNMENT_COLUMNS: tuple[str, ...] = (
 _NOTE_DESCRIPTORS: tuple[str, ...] = (PARTICIPANT, "agency", "role", "segment", "episode_date")
 
 
-# -- assertions ----------------------------------------------------------------------
+# -- assertions ------------------------------------------------------------------------------------
 
 
 def _truthy(series: pd.Series) -> pd.Series:
@@ -181,7 +181,7 @@ def flagged_notes(
     return result[columns]
 
 
-# -- counts ------------------------------------------------------------------------------
+# -- counts ----------------------------------------------------------------------------------------
 
 
 def _distinct_counts(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -317,7 +317,7 @@ def cooccurrence(
     return matrix.astype(int)
 
 
-# -- dates and the case timeline -----------------------------------------------------
+# -- dates and the case timeline -------------------------------------------------------------------
 
 
 @dataclass(frozen=True, order=True)
@@ -517,7 +517,7 @@ def case_timeline(
     return pd.DataFrame(rows, columns=columns)
 
 
-# -- trends across events ----------------------------------------------------------------
+# -- trends across events --------------------------------------------------------------------------
 
 
 def event_frame(events: Iterable[object]) -> pd.DataFrame:
@@ -665,7 +665,7 @@ def topic_trends(
     return result.drop(columns="_rank").reset_index(drop=True)
 
 
-# -- representative excerpts ---------------------------------------------------------------
+# -- representative excerpts -----------------------------------------------------------------------
 
 
 _WORD = re.compile(r"[a-z][a-z'\u2019]+")

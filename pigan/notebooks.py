@@ -97,7 +97,7 @@ FAILED = "failed"
 ParameterSet = dict[str, dict[str, Any]]
 
 
-# -- finding the notebooks ---------------------------------------------------------------
+# -- finding the notebooks -------------------------------------------------------------------------
 
 
 def notebooks_dir(path: Path | str | None = None) -> Path:
@@ -127,7 +127,7 @@ def notebook_paths(names: Sequence[str], folder: Path | str | None = None) -> li
     return paths
 
 
-# -- parameters --------------------------------------------------------------------------
+# -- parameters ------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -263,7 +263,7 @@ def check_parameters(
     return result
 
 
-# -- the lock and the folders ------------------------------------------------------------
+# -- the lock and the folders ----------------------------------------------------------------------
 
 
 @contextmanager
@@ -327,7 +327,7 @@ def point_latest(target_dir: Path, run_folder: Path) -> Path:
     return latest
 
 
-# -- completion markers -------------------------------------------------------------------
+# -- completion markers ----------------------------------------------------------------------------
 
 
 def record_completion(output_dir: Path | str, notebook: str) -> str:
@@ -376,7 +376,7 @@ def check_completion(folder: Path, notebook: str, token: str) -> None:
         )
 
 
-# -- executing ------------------------------------------------------------------------------
+# -- executing -------------------------------------------------------------------------------------
 
 
 def _pinned_kernel_manager() -> type:
@@ -470,7 +470,7 @@ def execute_notebook(
     return output
 
 
-# -- HTML ---------------------------------------------------------------------------------------
+# -- HTML ------------------------------------------------------------------------------------------
 
 #: HTML allowed in notebook outputs (everything else is escaped, never stripped silently).
 SAFE_TAGS: tuple[str, ...] = (
@@ -530,7 +530,7 @@ def _template_base() -> Iterator[Path]:
         yield Path(base)
 
 
-# -- the manifest -----------------------------------------------------------------------------
+# -- the manifest ----------------------------------------------------------------------------------
 
 
 def sha256_file(path: Path) -> str:
@@ -581,7 +581,7 @@ def write_manifest(folder: Path, manifest: Mapping[str, Any]) -> Path:
     return path
 
 
-# -- runs ----------------------------------------------------------------------------------------
+# -- runs ------------------------------------------------------------------------------------------
 
 
 @dataclass

@@ -37,6 +37,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from pigan import analysis
@@ -71,7 +72,7 @@ FIGURES_DIR = "figures"
 MAX_EXCERPT_CHARS = 320
 
 
-# -- displayable results ---------------------------------------------------------------------
+# -- displayable results ---------------------------------------------------------------------------
 
 
 class MarkdownText(str):
@@ -112,7 +113,7 @@ class TextTable:
         return len(self.frame)
 
 
-# -- escaping ------------------------------------------------------------------------------------
+# -- escaping --------------------------------------------------------------------------------------
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 _MD_LINE_START = re.compile(r"^(\s*)(\d+(?=[.)])|[#>+=-])")
@@ -180,7 +181,7 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-# -- the codebook -----------------------------------------------------------------------------------
+# -- the codebook ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -243,7 +244,7 @@ def codebook_labels(codebook: Codebook | None = None) -> Labels:
     )
 
 
-# -- loading an event ---------------------------------------------------------------------------------
+# -- loading an event ------------------------------------------------------------------------------
 
 
 @dataclass
@@ -392,7 +393,7 @@ def gate_verdict(data: EventData, policy: str, *, audience: str = "reviewer") ->
     )
 
 
-# -- screening notebook --------------------------------------------------------------------------------
+# -- screening notebook ----------------------------------------------------------------------------
 
 
 def event_heading(data: EventData) -> MarkdownText:
@@ -425,7 +426,7 @@ def ingestion_table(data: EventData) -> pd.DataFrame:
     ]
     table = pd.DataFrame(rows, columns=["file", "version", "rows read", "ingested", "quarantined", "sha256"])
     if len(table):
-        total = {"file": "total", "version": "", "sha256": ""}
+        total: dict[str, object] = {"file": "total", "version": "", "sha256": ""}
         total.update({c: int(table[c].sum()) for c in ("rows read", "ingested", "quarantined")})
         table = pd.concat([table, pd.DataFrame([total])], ignore_index=True)
     return table
@@ -461,7 +462,7 @@ def data_quality_table(data: EventData) -> pd.DataFrame:
         )
     dates = notes["episode_date"].dropna()
     unreadable = int(sum(analysis.parse_partial_date(v) is None for v in dates if str(v).strip()))
-    lengths = notes["text"].astype(str).str.split().str.len()
+    lengths = notes["text"].astype(str).map(lambda t: len(t.split()))
     duplicates = int(notes["text"].astype(str).str.strip().str.lower().duplicated(keep=False).sum())
     rows += [
         {
@@ -518,7 +519,7 @@ def findings_by_type(data: EventData) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["type", "findings", "notes", "unresolved"])
 
 
-# -- figures ------------------------------------------------------------------------------------------------
+# -- figures ---------------------------------------------------------------------------------------
 
 
 def new_figure(height: float, *, width: float = A4_TEXT_WIDTH) -> Figure:
@@ -627,7 +628,7 @@ def plot_cooccurrence(matrix: pd.DataFrame, labels: Labels, *, title: str) -> Fi
         ax.set_xticks(range(len(names)), names, rotation=30, ha="right", fontsize=8)
         ax.set_yticks(range(len(names)), names, fontsize=8)
         top = values.max() if values.size else 0
-        for (i, j), value in pd.DataFrame(values).stack().items():
+        for (i, j), value in np.ndenumerate(values):
             ax.text(
                 j,
                 i,
@@ -664,7 +665,7 @@ def plot_case_timeline(timeline: pd.DataFrame, labels: Labels, *, title: str) ->
     start = _timeline_start(true_dates)
     # Episodes long before the rest (a birth, an old incident) sit at the left edge, marked with an arrow.
     dates = [max(d, start) for d in true_dates]
-    ax.hlines(rows, start, dates, color="#DDDDDD", linewidth=0.6)
+    ax.hlines(rows, start, dates, color="#DDDDDD", linewidth=0.6)  # type: ignore[arg-type]
     markers = {"day": "o", "month": "D", "year": "s"}
     for row, date, true_date, precision in zip(rows, dates, true_dates, timeline["precision"], strict=True):
         marker = "<" if true_date < start else markers.get(precision, "o")
@@ -698,7 +699,7 @@ def plot_case_timeline(timeline: pd.DataFrame, labels: Labels, *, title: str) ->
     ax.margins(x=0.05)
     span = (max(dates) - start).days
     right = max(dates) + pd.Timedelta(days=max(int(span * 1.1), 90))
-    ax.set_xlim(start - pd.Timedelta(days=max(int(span * 0.03), 5)), right)
+    ax.set_xlim(start - pd.Timedelta(days=max(int(span * 0.03), 5)), right)  # type: ignore[arg-type]
     figure.suptitle(title, fontsize=11)
     ax.set_xlabel("Date of the episode")
     ax.set_ylabel("Episode (date as recorded)")
@@ -821,7 +822,7 @@ def plot_prevalence_over_time(
     return figure
 
 
-# -- tables with disclosure control --------------------------------------------------------------------------
+# -- tables with disclosure control ----------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -894,7 +895,7 @@ def disclosed_breakdown(
     return Breakdown(table=table, note=shown.note, title=title, dropped=shown.dropped)
 
 
-# -- themes notebook -------------------------------------------------------------------------------------------
+# -- themes notebook -------------------------------------------------------------------------------
 
 
 def purpose_table(data: EventData) -> pd.DataFrame:
@@ -970,7 +971,10 @@ def cooccurrence_figure(data: EventData, output_dir: str | Path) -> ReportFigure
 
 
 def case_timeline(data: EventData, *, policy: str = "redact") -> pd.DataFrame:
-    """The case timeline frame, dates read from the text the gate policy allows (see :func:`analysis.case_timeline`)."""
+    """The case timeline frame, dates read from the text the gate policy allows.
+
+    See :func:`pigan.analysis.case_timeline`.
+    """
     return analysis.case_timeline(data.notes, data.assignments, texts=shown_texts(data, policy))
 
 
@@ -1049,7 +1053,7 @@ def _sentence_bounds(tags: pd.DataFrame, note_id: str, span: tuple[int, int]) ->
     return int(row["sentence_start"]), int(row["sentence_end"])
 
 
-# -- documents: blocks rendered to Markdown and DOCX ----------------------------------------------------------
+# -- documents: blocks rendered to Markdown and DOCX -----------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -1189,7 +1193,7 @@ def render_docx(blocks: Iterable[Block], path: Path, *, title: str) -> Path:
     return path
 
 
-# -- the learning summary ----------------------------------------------------------------------------------------
+# -- the learning summary --------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -1368,10 +1372,11 @@ class LearningSummary:
         kind = (event.review_type or "").upper()
         why = {
             "SAR": "A Safeguarding Adults Board must arrange a Safeguarding Adult Review when an adult with "
-            "care and support needs dies or is seriously harmed, abuse or neglect is known or suspected, and "
-            "agencies could have worked together more effectively (Care Act 2014, s.44).",
-            "CSPR": "A Child Safeguarding Practice Review asks what agencies can learn when a child dies or is "
-            "seriously harmed and abuse or neglect is known or suspected (Children Act 2004, as amended).",
+            "care and support needs dies or is seriously harmed, abuse or neglect is known or "
+            "suspected, and agencies could have worked together more effectively (Care Act 2014, s.44).",
+            "CSPR": "A Child Safeguarding Practice Review asks what agencies can learn when a child dies "
+            "or is seriously harmed and abuse or neglect is known or suspected (Children Act 2004, as "
+            "amended).",
         }.get(kind, "A safeguarding review asks what agencies can learn so that practice improves.")
         blocks: list[Block] = [
             Heading("7-minute briefing (draft)", 2),
@@ -1388,8 +1393,8 @@ class LearningSummary:
             blocks.append(Heading(f"{number}. Key learning: {topic.label}", 3))
             blocks.append(
                 Para(
-                    f"{topic.definition} Raised in {self.n(topic.notes)} notes by {self.n(topic.participants)} "
-                    "participants."
+                    f"{topic.definition} Raised in {self.n(topic.notes)} notes by "
+                    f"{self.n(topic.participants)} participants."
                 )
             )
             if self.audience == "reviewer" and topic.excerpts:
@@ -1547,19 +1552,17 @@ def build_learning_summary(
     for code in analysis.PURPOSES:
         rows = topics[topics["top_code"] == code]
         findings = []
-        for row in rows.itertuples(index=False):
-            picked = chosen[chosen["topic"] == row.topic] if len(chosen) else chosen
+        for row in rows.to_dict("records"):
+            topic = str(row["topic"])
+            picked = chosen[chosen["topic"] == topic] if len(chosen) else chosen
             findings.append(
                 TopicFinding(
-                    topic=row.topic,
-                    label=labels.label(row.topic),
-                    definition=labels.definitions.get(row.topic, ""),
-                    notes=int(row.notes),
-                    participants=int(row.participants),
-                    excerpts=tuple(
-                        Excerpt(str(e.note_id), shorten(str(e.text)), float(e.centrality))
-                        for e in picked.itertuples(index=False)
-                    ),
+                    topic=topic,
+                    label=labels.label(topic),
+                    definition=labels.definitions.get(topic, ""),
+                    notes=int(row["notes"]),
+                    participants=int(row["participants"]),
+                    excerpts=_excerpts(picked),
                 )
             )
         sections.append(
@@ -1567,8 +1570,8 @@ def build_learning_summary(
                 code=code,
                 label=labels.label(code),
                 definition=labels.definitions.get(code, ""),
-                notes=int(purposes_counts.loc[code, "notes"]),
-                participants=int(purposes_counts.loc[code, "participants"]),
+                notes=int(purposes_counts["notes"].to_dict().get(code, 0)),
+                participants=int(purposes_counts["participants"].to_dict().get(code, 0)),
                 topics=tuple(findings),
             )
         )
@@ -1581,11 +1584,7 @@ def build_learning_summary(
         episodes = timeline_table(data, policy=policy)
         story = candidates[candidates["topic"] == "case_story.correction"]
         if len(story):
-            picked = analysis.select_excerpts(story, k=5)
-            corrections = [
-                Excerpt(str(e.note_id), shorten(str(e.text)), float(e.centrality))
-                for e in picked.itertuples(index=False)
-            ]
+            corrections = list(_excerpts(analysis.select_excerpts(story, k=5)))
         flagged = sorted(analysis.flagged_notes(data.tags, data.notes)["note_id"].astype(str))
     summary = LearningSummary(
         event=data.event,
@@ -1609,6 +1608,13 @@ def build_learning_summary(
         if audience == "reviewer":
             summary.figures["timeline"] = timeline_figure(data, output_dir, policy=policy)
     return summary
+
+
+def _excerpts(chosen: pd.DataFrame) -> tuple[Excerpt, ...]:
+    return tuple(
+        Excerpt(str(e["note_id"]), shorten(str(e["text"])), float(e["centrality"]))
+        for e in chosen.to_dict("records")
+    )
 
 
 def review_questions(summary: LearningSummary) -> list[str]:
@@ -1680,7 +1686,7 @@ def write_learning_summary(summary: LearningSummary, output_dir: str | Path) -> 
     return [markdown, docx]
 
 
-# -- the board overview ---------------------------------------------------------------------------------
+# -- the board overview ----------------------------------------------------------------------------
 
 
 @dataclass
@@ -1835,7 +1841,7 @@ def _review_type_shares(board: BoardData, *, k: int) -> pd.DataFrame:
 
 
 def review_type_table(board: BoardData, *, k: int = 5) -> pd.DataFrame:
-    """Per purpose topic and review type: the mean share of an event's notes raising it (``<k`` when small)."""
+    """Per purpose topic and review type: mean share of an event's notes raising it (``<k`` when small)."""
     by_type = _review_type_shares(board, k=k)
     if by_type.empty:
         return pd.DataFrame(columns=["topic"])
@@ -1976,7 +1982,7 @@ def write_board_overview(overview: BoardOverview, output_dir: str | Path) -> lis
     return [markdown, render_docx(blocks, folder / "board_overview.docx", title=overview.title)]
 
 
-# -- counts for the run manifest ---------------------------------------------------------------------------------
+# -- counts for the run manifest -------------------------------------------------------------------
 
 
 def run_counts(store: Store, event_ids: Sequence[str]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ audience and board runs each have their own store.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -30,20 +31,38 @@ held_on: '2025-01-15'
 title: Test event whose notes carry markup
 summary: A made-up event whose notes carry markup, to check that every report escapes it.
 """
-HOSTILE_NOTES = """Note ID,Participant,Organisation,Role,Segment,Episode date,Note
-H-01,P01,Police,officer,Context,,"Caseloads were far too high <script>alert('pigan')</script> so home visits were cut short."
-H-02,P02,Police,officer,Context,,The team caseload was very high that winter and home visits were cut short.
-H-03,P03,GP,GP,Context,,High caseloads meant nobody had time to follow up <img src=x onerror=alert(1)> the referral.
-H-04,P04,GP,GP,Decisions,,The GP failed to act on the referral <b onmouseover=alert(2)>at all</b>.
-H-05,P05,Housing,officer,Context,,Staff turnover and agency staff meant there was little handover between workers.
-H-06,P06,Housing,officer,Decisions,,Nobody asked him about his drinking; we took his account at face value.
-H-07,P07,Adult Social Care,social worker,Decisions,,The risk assessment did not consider the fire risk from smoking with oxygen.
-H-08,P08,Adult Social Care,manager,Good practice,,The housing officer kept visiting and built a trusting relationship with him.
-H-09,P01,Police,officer,Recommendations,,It would help if there was one self-neglect pathway across all agencies.
-H-10,P02,Police,officer,Case story,2023-03-12,He was admitted to hospital after a fall and discharged two days later.
-H-11,P03,GP,GP,Case story,,On 4 May 2023 the GP referral was received by the mental health team.
-H-12,P05,Housing,officer,Recommendations,,Training on self-neglect and hoarding for housing staff should be offered.
-"""
+HOSTILE_ROWS = [
+    ("H-01", "P01", "Police", "Context", "", "Caseloads were far too high <script>alert('pigan')</script> so "
+     "home visits were cut short."),
+    ("H-02", "P02", "Police", "Context", "", "The team caseload was very high that winter and home visits "
+     "were cut short."),
+    ("H-03", "P03", "GP", "Context", "", "High caseloads meant nobody had time to follow up "
+     "<img src=x onerror=alert(1)> the referral."),
+    ("H-04", "P04", "GP", "Decisions", "", "The GP failed to act on the referral "
+     "<b onmouseover=alert(2)>at all</b>."),
+    ("H-05", "P05", "Housing", "Context", "", "Staff turnover and agency staff meant there was little handover."),
+    ("H-06", "P06", "Housing", "Decisions", "", "Nobody asked him about his drinking; we took his account at "
+     "face value."),
+    ("H-07", "P07", "Adult Social Care", "Decisions", "", "The risk assessment did not consider the fire risk "
+     "from smoking with oxygen."),
+    ("H-08", "P08", "Adult Social Care", "Good practice", "", "The housing officer kept visiting and built a "
+     "trusting relationship with him."),
+    ("H-09", "P01", "Police", "Recommendations", "", "It would help if there was one self-neglect pathway "
+     "across all agencies."),
+    ("H-10", "P02", "Police", "Case story", "2023-03-12", "He was admitted to hospital after a fall and "
+     "discharged two days later."),
+    ("H-11", "P03", "GP", "Case story", "", "On 4 May 2023 the GP referral was received by the mental "
+     "health team."),
+    ("H-12", "P05", "Housing", "Recommendations", "", "Training on self-neglect and hoarding for housing staff "
+     "should be offered."),
+]  # fmt: skip
+
+
+def write_hostile_notes(path: Path) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Note ID", "Participant", "Organisation", "Segment", "Episode date", "Note"])
+        writer.writerows(HOSTILE_ROWS)
 
 
 @dataclass(frozen=True)
@@ -93,7 +112,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> HostileRun:
     event = work / "hostile-e"
     event.mkdir()
     (event / "event.yaml").write_text(HOSTILE_EVENT, encoding="utf-8")
-    (event / "notes.csv").write_text(HOSTILE_NOTES, encoding="utf-8")
+    write_hostile_notes(event / "notes.csv")
     out = work / "reports"
     started = time.perf_counter()
     first = subprocess.Popen(
@@ -146,7 +165,9 @@ def test_manifest_records_inputs_parameters_versions_counts_and_status(hostile: 
     source = manifest["inputs"]["sources"]["hostile-e"][0]
     assert source["name"] == "notes.csv" and len(source["sha256"]) == 64 and source["rows_read"] == 12
     assert {n["name"] for n in manifest["inputs"]["notebooks"]} == {
-        "01_screening.ipynb", "02_themes.ipynb", "03_learning_summary.ipynb"
+        "01_screening.ipynb",
+        "02_themes.ipynb",
+        "03_learning_summary.ipynb",
     }
     assert manifest["inputs"]["codebook"]["version"] == manifest["versions"]["codebook"]
     for key in ("pigan", "spacy", "model", "codebook", "papermill", "python"):
@@ -225,7 +246,9 @@ def test_a_failing_notebook_keeps_its_partial_run_under_failed_and_leaves_latest
     ],
     ids=["unknown-name", "malformed-int", "reserved", "bad-audience", "event-only-parameter-for-board"],
 )
-def test_bad_parameters_are_refused_before_anything_runs(tmp_path: Path, args: list[str], message: str) -> None:
+def test_bad_parameters_are_refused_before_anything_runs(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
     done = pigan("run", "--event", "sar-adult-d", *args, "--store", tmp_path / "store", "--out",
                  tmp_path / "reports", cwd=tmp_path) if "--board" not in args else pigan(
         "run", *args, "--store", tmp_path / "store", "--out", tmp_path / "reports", cwd=tmp_path
@@ -243,7 +266,9 @@ def test_bad_parameters_are_refused_before_anything_runs(tmp_path: Path, args: l
 @pytest.fixture(scope="module")
 def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("sample")
-    done = pigan("ingest", SAMPLE / "sar-adult-d", SAMPLE / "cspr-infant-f", "--store", work / "store", cwd=work)
+    done = pigan(
+        "ingest", SAMPLE / "sar-adult-d", SAMPLE / "cspr-infant-f", "--store", work / "store", cwd=work
+    )
     assert done.code == 0, done.stderr
     return work
 
@@ -282,7 +307,10 @@ def test_board_audience_output_has_no_excerpt_and_no_group_under_k(sample_store:
     html = (folder / "learning_summary.html").read_text(encoding="utf-8")
     docx = "\n".join(p.text for p in Document(str(folder / "learning_summary.docx")).paragraphs)
     cells = [
-        c.text for t in Document(str(folder / "learning_summary.docx")).tables for r in t.rows for c in r.cells
+        c.text
+        for t in Document(str(folder / "learning_summary.docx")).tables
+        for r in t.rows
+        for c in r.cells
     ]
     for output in (markdown, html, docx):
         assert "(note " not in output and not re.search(r"\bD-\d{3}\b", output)
