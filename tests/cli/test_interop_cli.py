@@ -164,3 +164,41 @@ def test_export_qdpx_of_an_unknown_event_exits_2_and_writes_nothing(
     assert done.code == 2
     assert "no event 'no-such-event'" in done.stderr and done.stderr.count("\n") == 1
     assert not out.exists()
+
+
+def test_evaluate_human_prints_the_hand_computed_agreement(
+    run_pigan: Run, tagged_store: Path, reviewer_qdpx: Path
+) -> None:
+    done = run_pigan(
+        "evaluate", "--human", reviewer_qdpx, "--event", EVENT, "--store", tagged_store,
+        "--codebook", FIXTURES / "codebook.yaml", "--json",
+    )  # fmt: skip
+    assert done.code == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["n"] == 10
+    figures = {
+        code: (t["precision"], t["recall"], t["f1"], t["kappa"]) for code, t in report["labels"].items()
+    }
+    assert figures == {
+        "context": (1.0, 0.75, 0.8571, 0.7826),
+        "decision_influence": (0.5, 1.0, 0.6667, 0.6154),
+        "good_practice": (1.0, 1.0, 1.0, 1.0),
+        "recommendation": (0.5, 0.5, 0.5, 0.375),
+    }
+    assert (report["macro_f1"], report["micro_f1"]) == (0.756, 0.75)
+    assert [(d["note_id"], d["sentence"]) for d in report["disagreements"]] == [
+        ("n04", 2), ("n03", 2), ("n02", 3), ("n04", 3),
+    ]  # fmt: skip
+
+
+def test_evaluate_human_table_names_notes_but_never_quotes_them(
+    run_pigan: Run, tagged_store: Path, reviewer_qdpx: Path
+) -> None:
+    done = run_pigan(
+        "evaluate", "--human", reviewer_qdpx, "--event", EVENT, "--store", tagged_store,
+        "--codebook", FIXTURES / "codebook.yaml",
+    )  # fmt: skip
+    assert done.code == 0, done.stderr
+    assert "context" in done.stdout and "0.78" in done.stdout
+    assert "n04 s2 [40:71]" in done.stdout
+    assert "caseload was" not in done.stdout and "Officers" not in done.stdout
