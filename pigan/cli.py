@@ -149,11 +149,43 @@ def _cmd_screen(args: argparse.Namespace) -> int:
 
 
 def _cmd_tag(args: argparse.Namespace) -> int:
-    raise PiganError("`pigan tag` is not available yet")
+    from pigan.store import Store
+    from pigan.tagging.pipeline import tag_event, tag_file, write_results
+
+    if args.workers < 1:
+        raise InputError("--workers", "must be 1 or more")
+    if args.event:
+        with Store.open(args.store, create=False) as store:
+            results = tag_event(store, args.event, codebook=args.codebook, n_process=args.workers)
+        print(f"tagged {len(results)} notes of event {args.event}; tags stored", file=sys.stderr)
+        write_results(results, args.format, args.out)
+    else:
+        count = write_results(
+            tag_file(args.file, codebook=args.codebook, n_process=args.workers), args.format, args.out
+        )
+        print(f"tagged {count} notes", file=sys.stderr)
+    if args.out is not None:
+        print(f"wrote {args.out}", file=sys.stderr)
+    return 0
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
-    raise PiganError("`pigan evaluate` is not available yet")
+    if args.human:
+        from pigan.interop import cmd_evaluate_human
+
+        return cmd_evaluate_human(args)
+    import json
+
+    from pigan.evaluate import evaluate_gold, format_evaluation
+
+    if args.gold is None:
+        raise InputError("GOLD.jsonl", "give a labelled file (or --human FILE.qdpx --event ID)")
+    evaluation = evaluate_gold(args.gold, codebook=args.codebook)
+    if args.json:
+        print(json.dumps(evaluation.to_dict(), indent=2))
+    else:
+        print(format_evaluation(evaluation), end="")
+    return 0
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -229,10 +261,17 @@ def build_parser() -> argparse.ArgumentParser:
     target.add_argument("file", nargs="?", type=Path, metavar="FILE", help="screen a notes file directly")
     p.add_argument("--json", action="store_true", help="print findings as JSON")
     p.add_argument("--show", action="store_true", help="show the matched text (on your screen only)")
-    p.add_argument("--policy", choices=["block", "redact", "warn"],
-                   help="report the gate's verdict under this policy (exit 3 if block refuses)")
-    p.add_argument("--deny-list", type=Path, metavar="YAML",
-                   help="known names and places (default: deny_list.yaml beside the notes)")
+    p.add_argument(
+        "--policy",
+        choices=["block", "redact", "warn"],
+        help="report the gate's verdict under this policy (exit 3 if block refuses)",
+    )
+    p.add_argument(
+        "--deny-list",
+        type=Path,
+        metavar="YAML",
+        help="known names and places (default: deny_list.yaml beside the notes)",
+    )
     p.add_argument(
         "--false-alarm",
         nargs=3,

@@ -193,11 +193,11 @@ def read_gold(path: Path | str, *, codebook: Codebook | None = None) -> list[Gol
     known = set(book.code_ids)
     units: list[GoldUnit] = []
     seen: dict[str, int] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
+    for number, content in enumerate(text.splitlines(), start=1):
+        if not content.strip():
             continue
         try:
-            record = json.loads(line)
+            record = json.loads(content)
         except json.JSONDecodeError as exc:
             raise InputError(file, f"not valid JSON ({exc.msg})", line=number) from None
         if not isinstance(record, dict):
@@ -244,7 +244,10 @@ def score_units(
         raise ValueError("gold and predicted differ in length")
     present = {c for unit in gold for c in unit.labels} | {c for p in predicted for c in p.labels}
     reported = [c for c in codes if c in present]
-    labels = {code: _binary((code in g.labels, code in p.labels) for g, p in zip(gold, predicted, strict=True)) for code in reported}
+    labels = {
+        code: _binary((code in g.labels, code in p.labels) for g, p in zip(gold, predicted, strict=True))
+        for code in reported
+    }
     averaged = tuple(c for c in reported if c in PURPOSE_CODES) or tuple(reported)
     with_blame = [(g.blame, p.blame) for g, p in zip(gold, predicted, strict=True) if g.blame is not None]
     blame = _binary((bool(g), p) for g, p in with_blame) if with_blame else None
@@ -264,7 +267,9 @@ def predict_units(
     ]
 
 
-def evaluate_gold(path: Path | str, *, codebook: Path | str | Codebook | None = None, nlp: Any = None) -> Evaluation:
+def evaluate_gold(
+    path: Path | str, *, codebook: Path | str | Codebook | None = None, nlp: Any = None
+) -> Evaluation:
     """Read a gold file, tag its units and score the agreement.
 
     Raises
@@ -285,13 +290,18 @@ def format_evaluation(evaluation: Evaluation) -> str:
     lines = [f"{'label':<20} {'precision':>9} {'recall':>7} {'f1':>6} {'support':>8} {'kappa':>6}"]
     for label, s in evaluation.labels.items():
         kappa = "-" if s.kappa is None else f"{s.kappa:.3f}"
-        lines.append(f"{label:<20} {s.precision:>9.3f} {s.recall:>7.3f} {s.f1:>6.3f} {s.support:>8d} {kappa:>6}")
+        lines.append(
+            f"{label:<20} {s.precision:>9.3f} {s.recall:>7.3f} {s.f1:>6.3f} {s.support:>8d} {kappa:>6}"
+        )
     over = ", ".join(evaluation.averaged) or "no labels"
     lines.append("")
     lines.append(f"macro F1 {evaluation.macro_f1:.3f}  micro F1 {evaluation.micro_f1:.3f}  (over {over})")
     if evaluation.blame is not None:
         b = evaluation.blame
-        lines.append(f"blame    precision {b.precision:.3f}  recall {b.recall:.3f}  f1 {b.f1:.3f}  (support {b.support})")
+        lines.append(
+            f"blame    precision {b.precision:.3f}  recall {b.recall:.3f}  "
+            f"f1 {b.f1:.3f}  (support {b.support})"
+        )
     lines.append(f"units    {evaluation.n}")
     return "\n".join(lines) + "\n"
 

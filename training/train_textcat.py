@@ -63,23 +63,28 @@ ROOT = Path(__file__).resolve().parents[1]
 LABELS = ("context", "decision_influence", "good_practice", "recommendation", "case_story", "blame")
 THRESHOLDS = [round(0.1 + 0.05 * i, 2) for i in range(17)]  # 0.10 .. 0.90
 BLENDS = [0.0, 0.2, 0.4]
+# Without a supporting rule the model alone must find the label at least as likely as not.
+WITHOUT_CUE = [t for t in THRESHOLDS if t >= 0.5]
 FOLDS = 5
 
 
 def prepare(units: list[GoldUnit], rules: Language) -> tuple[list[list[str]], np.ndarray, np.ndarray]:
-    """Each unit's classifier features, pooled token vector, and which labels a counted rule supports."""
+    """Each unit's features, pooled token vector, and per label 1 (a counted rule supports it),
+    -1 (only negated or hypothetical rules match: vetoed) or 0 (no rule)."""
     features: list[list[str]] = []
     vectors: list[np.ndarray] = []
     supported: list[list[float]] = []
     for doc in rules.pipe(u.text for u in units):
         features.append(sentence_features(doc[:]))
-        names = {
-            span.label_.split(".")[0] for key in (THEMES_KEY, FLAGS_KEY) for span in doc.spans[key] if counts(span)
-        }
-        supported.append([float(label in names) for label in LABELS])
+        spans = [span for key in (THEMES_KEY, FLAGS_KEY) for span in doc.spans[key]]
+        counted = {span.label_.split(".")[0] for span in spans if counts(span)}
+        ruled_out = {span.label_.split(".")[0] for span in spans if not counts(span)} - counted
+        supported.append([1.0 if lab in counted else -1.0 if lab in ruled_out else 0.0 for lab in LABELS])
         vector = pooled_vector(doc[:])
         if vector is None:
-            raise SystemExit("the English model set no token vectors (doc.tensor): cannot train the dense part")
+            raise SystemExit(
+                "the English model set no token vectors (doc.tensor): cannot train the dense part"
+            )
         vectors.append(vector)
     return features, np.stack(vectors), np.array(supported)
 
@@ -87,7 +92,10 @@ def prepare(units: list[GoldUnit], rules: Language) -> tuple[list[list[str]], np
 def targets(units: list[GoldUnit]) -> np.ndarray:
     """Gold answers, one row per unit and one column per label."""
     return np.array(
-        [[float(bool(u.blame)) if label == "blame" else float(label in u.labels) for label in LABELS] for u in units]
+        [
+            [float(bool(u.blame)) if label == "blame" else float(label in u.labels) for label in LABELS]
+            for u in units
+        ]
     )
 
 
@@ -154,24 +162,36 @@ def f1(gold: np.ndarray, predicted: np.ndarray) -> float:
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
-def choose(gold: np.ndarray, bow: np.ndarray, dense: np.ndarray, supported: np.ndarray) -> dict[str, dict[str, float]]:
+def choose(
+    gold: np.ndarray, bow: np.ndarray, dense: np.ndarray, supported: np.ndarray
+) -> dict[str, dict[str, float]]:
     """Per label, the blend weight and the two thresholds (with and without a supporting rule)
     with the best out-of-fold F1; ties go to less blend, then thresholds nearer 0.5."""
     chosen: dict[str, dict[str, float]] = {}
     for k, label in enumerate(LABELS):
         best: tuple[tuple[float, ...], dict[str, float]] | None = None
         cue = supported[:, k] > 0
+        veto = supported[:, k] < 0
         for weight in BLENDS:
             blended = (1 - weight) * bow[:, k] + weight * dense[:, k]
             for low in THRESHOLDS:
-                for high in THRESHOLDS:
+                for high in WITHOUT_CUE:
                     if high < low:
                         continue
-                    predicted = np.where(cue, blended >= low, blended >= high).astype(float)
+                    predicted = np.where(veto, False, np.where(cue, blended >= low, blended >= high))
+                    predicted = predicted.astype(float)
                     score = f1(gold[:, k], predicted)
                     key = (round(score, 6), -weight, -abs(low - 0.5) - abs(high - 0.5))
                     if best is None or key > best[0]:
-                        best = (key, {"cv_f1": round(score, 4), "blend": weight, "threshold": low, "without_cue": high})
+                        best = (
+                            key,
+                            {
+                                "cv_f1": round(score, 4),
+                                "blend": weight,
+                                "threshold": low,
+                                "without_cue": high,
+                            },
+                        )
         assert best is not None
         chosen[label] = best[1]
     return chosen
@@ -188,7 +208,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", type=Path, default=ROOT / "training/textcat.cfg")
     parser.add_argument("--out", type=Path, default=ROOT / "pigan/resources/textcat")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--no-install", action="store_true", help="train and report on dev; do not write --out")
+    parser.add_argument(
+        "--no-install", action="store_true", help="train and report on dev; do not write --out"
+    )
     parser.add_argument(
         "-o",
         "--override",
@@ -266,14 +288,18 @@ def main(argv: list[str] | None = None) -> int:
             "config": args.config.name,
             "overrides": overrides,
         }
-        (candidate / "settings.json").write_text(json.dumps(settings, indent=1, sort_keys=True) + "\n", "utf-8")
+        (candidate / "settings.json").write_text(
+            json.dumps(settings, indent=1, sort_keys=True) + "\n", "utf-8"
+        )
 
         pipeline = build_pipeline(codebook=codebook, classifier=candidate)
         evaluation = score_units(
             dev_units, predict_units(dev_units, codebook=codebook, nlp=pipeline), codes=codebook.code_ids
         )
         settings["dev_evaluation"] = evaluation.to_dict()
-        (candidate / "settings.json").write_text(json.dumps(settings, indent=1, sort_keys=True) + "\n", "utf-8")
+        (candidate / "settings.json").write_text(
+            json.dumps(settings, indent=1, sort_keys=True) + "\n", "utf-8"
+        )
 
         for label in LABELS:
             c = chosen[label]

@@ -188,7 +188,10 @@ class ContextRules:
             "version": self.version,
             "negation": _cueset_dict(self.negation),
             "hypothetical": _cueset_dict(self.hypothetical),
-            "ruling_out": {"preceding": list(self.ruling_out.preceding), "following": list(self.ruling_out.following)},
+            "ruling_out": {
+                "preceding": list(self.ruling_out.preceding),
+                "following": list(self.ruling_out.following),
+            },
         }
 
 
@@ -206,6 +209,8 @@ class FlagRules:
     not_blame: tuple[str, ...]
     singling_cues: tuple[str, ...]
     singling_patterns: tuple[Pattern, ...] = field(default_factory=tuple)
+    target_heads: tuple[str, ...] = ()
+    not_targets: tuple[str, ...] = ()
     source: str = "<memory>"
 
     def to_dict(self) -> dict[str, Any]:
@@ -219,6 +224,8 @@ class FlagRules:
                     "roles": list(self.roles),
                     "agencies": list(self.agencies),
                     "persons": list(self.persons),
+                    "heads": list(self.target_heads),
+                    "not_targets": list(self.not_targets),
                 },
                 "generic_targets": list(self.generic_targets),
                 "not_blame": list(self.not_blame),
@@ -383,6 +390,13 @@ def flag_rules_from_dict(data: Any, *, source: str = "<memory>") -> FlagRules:
             check.required(targets, "agencies", "blame.targets"), "blame.targets.agencies"
         ),
         persons=check.strings(targets.get("persons", []) or [], "blame.targets.persons"),
+        target_heads=tuple(
+            h.lower() for h in check.strings(targets.get("heads", []) or [], "blame.targets.heads")
+        ),
+        not_targets=tuple(
+            h.lower()
+            for h in check.strings(targets.get("not_targets", []) or [], "blame.targets.not_targets")
+        ),
         generic_targets=check.strings(
             check.required(blame, "generic_targets", "blame"), "blame.generic_targets"
         ),
@@ -487,7 +501,9 @@ class _Checker:
     def unknown_keys(self, mapping: Mapping[str, Any], allowed: set[str], key: str) -> None:
         unknown = sorted(set(mapping) - allowed)
         if unknown:
-            raise self.error(_join(key, unknown[0]), f"unknown key (expected one of {', '.join(sorted(allowed))})")
+            raise self.error(
+                _join(key, unknown[0]), f"unknown key (expected one of {', '.join(sorted(allowed))})"
+            )
 
     def patterns(self, value: Any, key: str) -> tuple[Pattern, ...]:
         from spacy.schemas import validate_token_pattern

@@ -81,6 +81,8 @@ _PLACEHOLDER_ENTS = {
     "FAC": "xx_place",
 }
 _KEPT_PUNCT = {"?", "!", ";", ":"}
+#: ``doc.user_data`` key of the sentence boundaries (token offsets) worked out once per doc.
+SENTENCES_KEY = "pigan_sentence_bounds"
 #: ``doc.user_data`` key of the per-sentence pooled token vectors kept in the parse cache.
 POOLED_KEY = "pigan_pooled_vectors"
 _ANNOTATED_ATTRS = {"LEMMA", "POS", "TAG", "DEP", "MORPH"}
@@ -95,7 +97,8 @@ def _info_key(span: Span) -> str:
 
 def _info_of(span: Span) -> dict[str, Any]:
     store = span.doc._.pigan_tag_info or {}
-    return store.get(_info_key(span), {})  # type: ignore[no-any-return]
+    info: dict[str, Any] = store.get(_info_key(span), {})
+    return info
 
 
 EXTENSIONS: dict[tuple[type, str], dict[str, Any]] = {
@@ -146,12 +149,21 @@ def counts(span: Span) -> bool:
 
 
 def sentences(doc: Doc) -> list[Span]:
-    """The doc's sentences, or the whole doc as one when nothing set sentence boundaries."""
+    """The doc's sentences, or the whole doc as one when nothing set sentence boundaries.
+
+    The boundaries are worked out once per doc and kept in ``doc.user_data``
+    (every pigan component needs them).
+    """
     if len(doc) == 0:
         return []
-    if doc.has_annotation("SENT_START") or doc.has_annotation("DEP"):
-        return list(doc.sents)
-    return [doc[:]]
+    bounds = doc.user_data.get(SENTENCES_KEY)
+    if bounds is None or (bounds and bounds[-1][1] != len(doc)):
+        if doc.has_annotation("SENT_START") or doc.has_annotation("DEP"):
+            bounds = [(sent.start, sent.end) for sent in doc.sents]
+        else:
+            bounds = [(0, len(doc))]
+        doc.user_data[SENTENCES_KEY] = bounds
+    return [doc[start:end] for start, end in bounds]
 
 
 def _sentence_index(doc: Doc, sents: Sequence[Span]) -> list[int]:
@@ -416,30 +428,50 @@ class FlagDetector:
         for label, phrase, start, end in self._cues(doc):
             matches.setdefault(label, []).append((phrase, start, end))
         targets = self._targets(doc, matches)
-        refuted = {sent_of[start] for _, start, _ in matches.get("not_blame", [])}
         parsed = doc.has_annotation("DEP")
-        candidates: list[tuple[Span, str, float]] = []
-        for phrase, start, end in matches.get("fault", []):
-            if sent_of[start] in refuted or _negated_just_before(doc, start):
-                continue
-            target = (
-                self._parsed_target(doc, start, end, targets)
-                if parsed
-                else self._near_target(start, end, targets, sent_of)
-            )
-            if target is not None:
-                candidates.append((doc[start:end], f"fault:{phrase}>{target}", self.blame_score))
-        for phrase, start, end in matches.get("judgement", []):
-            if sent_of[start] in refuted or _negated_just_before(doc, start):
-                continue
-            in_sentence = [t for t in targets if sent_of[t[1]] == sent_of[start]]
-            if in_sentence:
-                candidates.append((doc[start:end], f"judgement:{phrase}>{in_sentence[0][0]}", self.blame_score))
+        generic = self._generic(doc, matches)
+        refuting = {sent_of[start]: phrase for phrase, start, _ in matches.get("not_blame", [])}
+        # (span, rule, counts): cues that are blame, and cues ruled out as blame (kept, marked
+        # negated, so that the sentence classifier cannot call the sentence blame on its own).
+        candidates: list[tuple[Span, str, bool]] = []
+        for kind in ("fault", "judgement"):
+            for phrase, start, end in matches.get(kind, []):
+                cue = doc[start:end]
+                if sent_of[start] in refuting:
+                    candidates.append((cue, f"not_blame:{refuting[sent_of[start]]}", False))
+                    continue
+                if _negated_just_before(doc, start):
+                    candidates.append((cue, f"negated:{phrase}", False))
+                    continue
+                if kind == "judgement":
+                    in_sentence = [t for t in targets if sent_of[t[1]] == sent_of[start]]
+                    if in_sentence:
+                        candidates.append((cue, f"judgement:{phrase}>{in_sentence[0][0]}", True))
+                    continue
+                target = (
+                    self._parsed_target(doc, start, end, targets)
+                    if parsed
+                    else self._near_target(start, end, targets, sent_of)
+                )
+                if target is not None:
+                    candidates.append((cue, f"fault:{phrase}>{target}", True))
+                    continue
+                who = (
+                    self._parsed_target(doc, start, end, generic)
+                    if parsed
+                    else self._near_target(start, end, generic, sent_of)
+                )
+                if who is not None:
+                    candidates.append((cue, f"generic:{phrase}>{who}", False))
+        for phrase, start, end in matches.get("not_blame", []):
+            candidates.append((doc[start:end], f"not_blame:{phrase}", False))
         spans: list[Span] = []
         for kept in filter_spans([c[0] for c in candidates]):
-            rule = next(r for s, r, _ in candidates if (s.start, s.end) == (kept.start, kept.end))
+            rule, counted = next(
+                (r, c) for s, r, c in candidates if (s.start, s.end) == (kept.start, kept.end)
+            )
             span = Span(doc, kept.start, kept.end, label="blame")
-            set_tag_info(span, rule=rule, score=self.blame_score)
+            set_tag_info(span, rule=rule, score=self.blame_score if counted else 0.0, negated=not counted)
             spans.append(span)
         single = [(doc[s:e], f"cue:{p}") for p, s, e in matches.get("singling", [])]
         single += [(doc[s:e], f"pattern:{key}") for key, s, e in self._patterns(doc)]
@@ -453,11 +485,44 @@ class FlagDetector:
         return doc
 
     @staticmethod
-    def _targets(doc: Doc, matches: dict[str, list[tuple[str, int, int]]]) -> list[tuple[str, int, int]]:
-        """Target mentions that identify someone: not generic, not a plural role without "the"."""
-        generic = [(s, e) for _, s, e in matches.get("generic", [])]
-        out: list[tuple[str, int, int]] = []
+    def _generic(doc: Doc, matches: dict[str, list[tuple[str, int, int]]]) -> list[tuple[str, int, int]]:
+        """Collective subjects: generic words, and plural roles without "the" ("GPs", "social workers")."""
+        out = list(matches.get("generic", []))
         for phrase, start, end in matches.get("target", []):
+            determiner = doc[start - 1].lower_ if start > 0 else ""
+            if doc[end - 1].tag_ in {"NNS", "NNPS"} and doc[start].lower_ != "the" and determiner != "the":
+                out.append((phrase, start, end))
+        return out
+
+    def _targets(
+        self, doc: Doc, matches: dict[str, list[tuple[str, int, int]]]
+    ) -> list[tuple[str, int, int]]:
+        """Target mentions that identify someone: not generic, not a plural role without "the".
+
+        Besides the listed roles and agencies, a service word ("the counselling
+        service", "the unit") or an agency acronym ("CSC", "HV") counts; a
+        person in the case ("Adult D", "Mother") does not.
+        """
+        assert self.rules is not None
+        generic = [(s, e) for _, s, e in matches.get("generic", [])]
+        heads = set(self.rules.target_heads)
+        family = set(self.rules.not_targets)
+        found = list(matches.get("target", []))
+        for token in doc:
+            previous = doc[token.i - 1].lower_ if token.i > 0 else ""
+            if previous in family or token.lower_ in family:
+                continue
+            if token.lower_ in heads and token.tag_ not in {"NNS", "NNPS"}:
+                found.append((f"head:{token.lower_}", token.i, token.i + 1))
+            elif (
+                token.is_alpha
+                and token.is_upper
+                and 2 <= len(token) <= 6
+                and token.pos_ in {"PROPN", "NOUN", ""}
+            ):
+                found.append(("acronym", token.i, token.i + 1))
+        out: list[tuple[str, int, int]] = []
+        for phrase, start, end in found:
             if any(gs <= start < ge or gs < end <= ge for gs, ge in generic):
                 continue
             head = doc[end - 1]
@@ -487,7 +552,7 @@ class FlagDetector:
         root = cue.root
         holders: list[Any] = []
         # The verb the cue judges: "failed" itself, or the verb an auxiliary ("should have") serves.
-        verb = root.head if root.dep_ in {"aux", "auxpass", "neg"} else root
+        verb = root.head if root.dep_ in {"aux", "auxpass", "neg", "advmod"} else root
         for _ in range(3):  # climb from "to refer" (xcomp) or a conjoined verb to the subject
             holders.extend(c for c in verb.children if c.dep_ in _SUBJECT_DEPS)
             holders.extend(g for c in verb.children if c.dep_ == "agent" for g in c.children)
@@ -656,12 +721,12 @@ class ContextDetector:
                 continue
             if sent_of[start] != sentence:
                 continue
-            if part == "preceding" and end <= span.start and span.start - end <= window:
-                if not any(i in stops for i in range(end, span.start)):
-                    return True
-            if part == "following" and start >= span.end and start - span.end <= window:
-                if not any(i in stops for i in range(span.end, start)):
-                    return True
+            before = part == "preceding" and end <= span.start and span.start - end <= window
+            if before and not any(i in stops for i in range(end, span.start)):
+                return True
+            after = part == "following" and start >= span.end and start - span.end <= window
+            if after and not any(i in stops for i in range(span.end, start)):
+                return True
         return False
 
     def to_disk(self, path: Path | str, *, exclude: Iterable[str] = ()) -> None:
@@ -882,6 +947,9 @@ class SentenceClassifier:
     label's threshold: a lower one when a counted rule of that label matched
     in the sentence, a higher one when the model alone speaks for it (both
     chosen by cross-validation when the model was trained, stored with it).
+    A label whose only rule matches in the sentence are negated or
+    hypothetical is not accepted: the rules have the last word on "no
+    concerns about workload were raised" and "the review is not about blame".
     Rule spans of an accepted label stay, with the model's score; counted rule
     spans of a rejected label are dropped; negated or hypothetical rule spans
     stay as evidence of why. An accepted label with no counted rule span gets a
@@ -959,7 +1027,9 @@ class SentenceClassifier:
             per_doc = [sentences(doc) for doc in batch]
             flat = [s for sents in per_doc for s in sents]
             inputs = [
-                self.model.make_doc(" ".join(sentence_features(s, themes_key=self.themes_key, flags_key=self.flags_key)))
+                self.model.make_doc(
+                    " ".join(sentence_features(s, themes_key=self.themes_key, flags_key=self.flags_key))
+                )
                 for s in flat
             ]
             if inputs:
@@ -983,7 +1053,9 @@ class SentenceClassifier:
         limits: dict[str, tuple[float, float]],
     ) -> None:
         record: list[list[Any]] = []
-        groups = {key: list(doc.spans[key]) if key in doc.spans else [] for key in (self.themes_key, self.flags_key)}
+        groups = {
+            key: list(doc.spans[key]) if key in doc.spans else [] for key in (self.themes_key, self.flags_key)
+        }
         kept: dict[str, list[Span]] = {key: [] for key in groups}
         by_sentence: dict[str, list[list[Span]]] = {key: [[] for _ in sents] for key in groups}
         starts = [s.start for s in sents]
@@ -1000,8 +1072,18 @@ class SentenceClassifier:
                 for span in by_sentence[key][number]
                 if counts(span) and _info_of(span).get("rule") != "textcat"
             }
+            # A label whose only rule matches in the sentence are negated or hypothetical
+            # ("no concerns about workload", "the review is not about blame") is ruled out.
+            vetoed = {
+                span.label_.split(".")[0]
+                for key in groups
+                for span in by_sentence[key][number]
+                if not counts(span) and _info_of(span).get("rule") != "textcat"
+            } - supported
             accepted = {
-                label for label, score in row.items() if score >= limits[label][0 if label in supported else 1]
+                label
+                for label, score in row.items()
+                if label not in vetoed and score >= limits[label][0 if label in supported else 1]
             }
             for key in groups:
                 confirmed: set[str] = set()
@@ -1092,10 +1174,10 @@ __all__ = [
     "ThemeMatcher",
     "counts",
     "pooled_vector",
-    "store_pooled_vectors",
     "register_extensions",
     "sentence_features",
     "sentences",
     "set_tag_info",
+    "store_pooled_vectors",
     "tag_info",
 ]

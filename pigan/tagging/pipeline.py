@@ -18,12 +18,14 @@ import hashlib
 import json
 import logging
 import time
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
@@ -37,8 +39,6 @@ from pigan.tagging.components import (
     FLAGS_KEY,
     THEMES_KEY,
     SentenceClassifier,
-    ThemeMatcher,
-    counts,
     register_extensions,
     sentences,
     store_pooled_vectors,
@@ -197,7 +197,7 @@ def build_pipeline(
     register_extensions()
     base = nlp if nlp is not None else load_model()
     book = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
-    pipeline = spacy.blank(base.lang, vocab=base.vocab)
+    pipeline = spacy.blank(base.lang or "en", vocab=base.vocab)
     pipeline.tokenizer = base.tokenizer
     for name in base.pipe_names:
         pipeline.add_pipe(name, source=base)
@@ -257,7 +257,7 @@ def pipeline_codebook(pipeline: Language) -> Codebook:
     book = pipeline.get_pipe("pigan_themes").codebook  # type: ignore[attr-defined]
     if book is None:
         raise ModelError("the pipeline's pigan_themes component has no codebook")
-    return book  # type: ignore[no-any-return]
+    return book
 
 
 def pipeline_model_id(pipeline: Language) -> str:
@@ -278,12 +278,22 @@ def note_tags(doc: Doc, note_id: str, codebook: Codebook, *, event_id: str | Non
     """Roll a processed doc's sentence-level spans up to the note's result."""
     sents = sentences(doc)
     bounds = [(s.start, s.end, s.start_char, s.end_char) for s in sents]
+    keep_negated = {c.id for c in codebook.codes if c.keep_negated}
+    keep_hypothetical = {c.id for c in codebook.codes if c.keep_hypothetical}
     tags: list[Tag] = []
     for key, kind in ((THEMES_KEY, "theme"), (FLAGS_KEY, "flag")):
         if key not in doc.spans:
             continue
         for span in doc.spans[key]:
             info = tag_info(span)
+            top = span.label_.split(".")[0]
+            # Readers count a negated tag of a keep_negated code (and likewise for
+            # hypotheticals); such a tag was ruled out ("no concerns about"), so it
+            # is left out rather than shown as evidence.
+            if (info["negated"] and top in keep_negated) or (
+                info["hypothetical"] and top in keep_hypothetical
+            ):
+                continue
             sent = next((b for b in bounds if b[0] <= span.start < b[1]), (0, len(doc), 0, len(doc.text)))
             tags.append(
                 Tag(
@@ -402,7 +412,9 @@ def tag_event(
             _doc_from_bytes(pipeline, cached[sha]) if sha in cached else None for sha in shas
         ]
         missing = [i for i, doc in enumerate(docs) if doc is None]
-        parsed = parse_texts(pipeline, [chunk[i].text for i in missing], batch_size=batch_size, n_process=n_process)
+        parsed = parse_texts(
+            pipeline, [chunk[i].text for i in missing], batch_size=batch_size, n_process=n_process
+        )
         fresh: list[tuple[str, str, bytes]] = []
         for i, doc in zip(missing, parsed, strict=True):
             docs[i] = doc
@@ -411,7 +423,8 @@ def tag_event(
         if fresh:
             with store.transaction() as db:
                 db.executemany(
-                    "INSERT OR REPLACE INTO doc_cache (text_sha256, model_key, docbin) VALUES (?, ?, ?)", fresh
+                    "INSERT OR REPLACE INTO doc_cache (text_sha256, model_key, docbin) VALUES (?, ?, ?)",
+                    fresh,
                 )
         ready = [doc for doc in docs if doc is not None]
         for note, doc in zip(chunk, apply_pigan(pipeline, ready, batch_size=batch_size), strict=True):
@@ -489,6 +502,128 @@ def load_tags(store: Store, event_id: str, *, include_uncounted: bool = False) -
     return pd.DataFrame.from_records(records, columns=list(TAG_COLUMNS))
 
 
+# -- output ---------------------------------------------------------------------------------------------
+
+#: Columns of ``pigan tag --format csv``: one row per tag (a note without tags: one row, tag cells empty).
+CSV_COLUMNS: tuple[str, ...] = (
+    "id",
+    "codes",
+    "topics",
+    "blame",
+    "singling_out",
+    "scores",
+    "kind",
+    "code",
+    "top_code",
+    "start",
+    "end",
+    "sentence_start",
+    "sentence_end",
+    "rule",
+    "score",
+    "negated",
+    "hypothetical",
+)
+
+
+def tag_file(
+    path: Path | str,
+    *,
+    codebook: Codebook | Path | str | None = None,
+    batch_size: int = 64,
+    n_process: int = 1,
+) -> Iterator[NoteTags]:
+    """Tag a notes file directly, without the store (any format :func:`pigan.ingest.read_notes` reads).
+
+    Rows the reader quarantines are reported (file, row and reason, never
+    their text) as warnings and not tagged.
+
+    Raises
+    ------
+    InputError
+        When the file cannot be read at all.
+    """
+    from pigan.ingest import read_notes
+
+    result = read_notes(path)
+    for row in result.quarantined:
+        log.warning("%s %s: not tagged (%s)", row.source, row.row_ref, row.reason)
+    return tag_notes(result.notes, codebook=codebook, batch_size=batch_size, n_process=n_process)
+
+
+def format_results(results: Iterable[NoteTags], fmt: str) -> Iterator[str]:
+    """The ``pigan tag`` output, a line (JSONL) or a row (CSV) at a time.
+
+    CSV cells that a spreadsheet would read as a formula are neutralised
+    (:func:`pigan.export.neutralise_cell`).
+    """
+    if fmt == "jsonl":
+        for result in results:
+            yield json.dumps(result.to_dict(), ensure_ascii=False) + "\n"
+        return
+    if fmt != "csv":
+        raise ValueError(f"unknown format {fmt!r}")
+    import csv
+    import io
+
+    from pigan.export import neutralise_cell
+
+    def row(values: Sequence[Any]) -> str:
+        buffer = io.StringIO(newline="")
+        csv.writer(buffer, lineterminator="\r\n").writerow(
+            [neutralise_cell(v if isinstance(v, str) else json.dumps(v)) for v in values]
+        )
+        return buffer.getvalue()
+
+    yield row(CSV_COLUMNS)
+    for result in results:
+        note = [
+            result.id,
+            ";".join(result.codes),
+            ";".join(result.topics),
+            result.flags.get("blame", False),
+            result.flags.get("singling_out", False),
+            ";".join(f"{code}:{score:.4f}" for code, score in result.scores.items()),
+        ]
+        if not result.tags:
+            yield row([*note, *([""] * (len(CSV_COLUMNS) - len(note)))])
+        for tag in result.tags:
+            d = tag.to_dict()
+            yield row([*note, *(d[c] for c in CSV_COLUMNS[len(note) :])])
+
+
+def write_results(results: Iterable[NoteTags], fmt: str, out: Path | None = None) -> int:
+    """Stream the ``pigan tag`` output to ``out`` (written atomically) or to stdout; return the note count."""
+    import os
+    import sys
+    import tempfile
+
+    count = 0
+
+    def counted() -> Iterator[NoteTags]:
+        nonlocal count
+        for result in results:
+            count += 1
+            yield result
+
+    if out is None:
+        for chunk in format_results(counted(), fmt):
+            sys.stdout.write(chunk)
+        sys.stdout.flush()
+        return count
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            for chunk in format_results(counted(), fmt):
+                handle.write(chunk)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return count
+
+
 # -- storage helpers ---------------------------------------------------------------------------------
 
 
@@ -501,7 +636,17 @@ def _write_tags(
     pipeline: Language,
 ) -> None:
     rows = [
-        (event_id, result.id, tag.kind, tag.code, tag.start, tag.end, tag.rule, tag.score, json.dumps(tag.to_dict()))
+        (
+            event_id,
+            result.id,
+            tag.kind,
+            tag.code,
+            tag.start,
+            tag.end,
+            tag.rule,
+            tag.score,
+            json.dumps(tag.to_dict()),
+        )
         for result in results
         for tag in result.tags
     ]
@@ -540,22 +685,62 @@ def _doc_to_bytes(doc: Doc) -> bytes:
     store_pooled_vectors(doc)
     docbin = DocBin(store_user_data=True)
     docbin.add(doc)
-    return docbin.to_bytes()  # type: ignore[no-any-return]
+    data: bytes = docbin.to_bytes()
+    return data
 
 
 def _doc_from_bytes(pipeline: Language, data: bytes) -> Doc:
-    return next(iter(DocBin().from_bytes(data).get_docs(pipeline.vocab)))
+    """Read one cached doc: the same bytes as ``DocBin().from_bytes(data)``, read faster.
+
+    ``DocBin.from_bytes`` (and its reading of user data) looks up msgpack
+    decoders through package entry points on every call, about a millisecond
+    each, which would dominate a warm run. The cache holds only plain values
+    (no NumPy objects), so it is read here with msgpack directly; anything
+    unexpected falls back to ``DocBin``.
+    """
+    try:
+        return _read_docbin_fast(pipeline, data)
+    except (KeyError, ValueError, TypeError, IndexError, zlib.error):
+        return next(iter(DocBin().from_bytes(data).get_docs(pipeline.vocab)))
+
+
+def _read_docbin_fast(pipeline: Language, data: bytes) -> Doc:
+    from spacy.attrs import ORTH
+    from srsly.msgpack import unpackb
+
+    msg = unpackb(zlib.decompress(data), raw=False, use_list=True, object_pairs_hook=dict)
+    attrs = msg["attrs"]
+    lengths = np.frombuffer(msg["lengths"], dtype="int32")
+    if len(lengths) != 1:
+        raise ValueError("expected one doc")
+    tokens = np.frombuffer(msg["tokens"], dtype="uint64").reshape((-1, len(attrs)))
+    spaces = np.frombuffer(msg["spaces"], dtype=bool)
+    vocab = pipeline.vocab
+    for string in msg["strings"]:
+        vocab.strings.add(string)
+    flags = msg.get("flags", [{}])[0]
+    words = [vocab.strings[int(orth)] for orth in tokens[:, attrs.index(ORTH)]]
+    doc = Doc(vocab, words=words, spaces=None if flags.get("has_unknown_spaces") else spaces.tolist())
+    doc = doc.from_array(attrs, tokens.copy())  # type: ignore[arg-type]
+    doc.cats = msg["cats"][0]
+    groups = msg.get("span_groups", [b""])[0]
+    if groups:
+        doc.spans.from_bytes(groups)
+    user_data = msg.get("user_data", [None])[0]
+    if user_data is not None:
+        doc.user_data.update(unpackb(user_data, raw=False, use_list=False, object_pairs_hook=dict))
+    return doc
 
 
 __all__ = [
+    "CSV_COLUMNS",
     "PIGAN_COMPONENTS",
     "TAG_COLUMNS",
     "NoteTags",
     "Tag",
-    "ThemeMatcher",
     "apply_pigan",
     "build_pipeline",
-    "counts",
+    "format_results",
     "get_pipeline",
     "load_tags",
     "note_tags",
@@ -564,6 +749,8 @@ __all__ = [
     "pipeline_codebook",
     "pipeline_model_id",
     "tag_event",
+    "tag_file",
     "tag_notes",
     "tag_texts",
+    "write_results",
 ]
