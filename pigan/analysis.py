@@ -799,6 +799,7 @@ def select_excerpts(
     diversity: float = 0.3,
     near_duplicate: float = 0.8,
     min_terms: int = 3,
+    informative_terms: int = 6,
     idf: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
     """Choose the ``k`` sentences that best represent a theme, without repeating one another.
@@ -809,8 +810,10 @@ def select_excerpts(
        (:func:`excerpt_terms`; IDF from ``idf``, by default over the candidates);
     2. its **centrality** is its mean cosine similarity to the other
        candidates: the sentence that shares most with what everyone else said
-       about the theme represents it best;
-    3. excerpts are picked greedily by ``(1 - diversity) * centrality -
+       about the theme represents it best; its **relevance** is centrality
+       scaled down for sentences of fewer than ``informative_terms`` content
+       words (a fragment is central only because it says little);
+    3. excerpts are picked greedily by ``(1 - diversity) * relevance -
        diversity * (highest similarity to an excerpt already picked)``,
        skipping near-duplicates (similarity at least ``near_duplicate``) and a
        second sentence from the same note;
@@ -837,6 +840,9 @@ def select_excerpts(
     n = len(pool)
     centrality = (similarity.sum(axis=1) - np.diag(similarity)) / (n - 1) if n > 1 else np.ones(n)
     long_enough = np.array([len(terms) >= min_terms for terms in term_lists])
+    # A fragment can be central only because it says little; an excerpt should stand on its own.
+    fullness = np.array([min(1.0, len(terms) / informative_terms) for terms in term_lists])
+    relevance = centrality * fullness
     chosen: list[int] = []
     used_notes: set[object] = set()
     for _ in range(min(k, n)):
@@ -851,7 +857,7 @@ def select_excerpts(
                 redundancy = max((similarity[i, j] for j in chosen), default=0.0)
                 if redundancy >= near_duplicate:
                     continue
-                score = (1 - diversity) * centrality[i] - diversity * redundancy
+                score = (1 - diversity) * relevance[i] - diversity * redundancy
                 if score > best_score + 1e-12:
                     best, best_score = i, score
             if best >= 0:

@@ -211,3 +211,14 @@ def test_excerpt_candidates_use_the_text_the_gate_allows() -> None:
     found = analysis.excerpt_candidates(assignments, notes, texts=shown)
     assert found["text"].tolist() == ["Mum [PERSON 1] rang."]
     assert "Jane" not in " ".join(found["text"])
+
+
+def test_a_fuller_sentence_beats_a_central_fragment() -> None:
+    pool = candidates(
+        ("a", "Duty team caseloads high."),
+        ("b", "Duty team caseloads were high all winter, so home visits were cut and referrals waited."),
+        ("c", "Caseloads in the duty team stayed high and referrals waited for weeks."),
+        ("d", "High duty team caseloads."),
+    )
+    assert analysis.select_excerpts(pool, k=1)["note_id"].tolist() in (["b"], ["c"])
+    assert analysis.select_excerpts(pool, k=1, informative_terms=1)["note_id"].tolist() in (["a"], ["d"])
