@@ -960,6 +960,10 @@ def run_reports(
     out_dir = Path(out)
     results: list[RunResult] = []
     with ExitStack() as locks, Store.open(store, create=bool(paths)) as opened:
+        if not paths:  # nothing to ingest: an unknown event is refused before any folder is made
+            for target in targets:
+                if target != BOARD_TARGET:
+                    opened.event(target)
         for target in targets:
             locks.enter_context(output_lock(out_dir / target))
         inputs: dict[str, Any] = {}
