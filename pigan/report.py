@@ -82,6 +82,25 @@ class MarkdownText(str):
         return str(self)
 
 
+class Section(MarkdownText):
+    """A section of a document: Markdown as a string, plus HTML built from the same blocks.
+
+    A notebook (and nbconvert) shows the HTML, in which every piece of text
+    was escaped when it was built; the Markdown is what the ``.md`` file holds.
+    """
+
+    html: str
+
+    def __new__(cls, blocks: Sequence[Block], *, title: str = "") -> Section:
+        heading = [Heading(title, 1)] if title else []
+        value = super().__new__(cls, render_markdown([*heading, *blocks], figures=False))
+        value.html = render_html([*heading, *blocks])
+        return value
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+
 @dataclass(frozen=True)
 class ReportFigure:
     """A figure saved as PNG; a notebook shows the saved file itself."""
@@ -1134,6 +1153,35 @@ def render_markdown(blocks: Iterable[Block], *, base: Path | None = None, figure
     return "\n\n".join(out) + "\n"
 
 
+def render_html(blocks: Iterable[Block]) -> str:
+    """HTML for blocks (figures left out: a notebook shows them itself); every piece of text is escaped."""
+
+    def esc(value: object) -> str:
+        return html.escape(plain_text(_cell(value)), quote=True)
+
+    out: list[str] = []
+    for block in blocks:
+        if isinstance(block, Heading):
+            level = max(1, min(block.level, 6))
+            out.append(f"<h{level}>{esc(block.text)}</h{level}>")
+        elif isinstance(block, Para):
+            label = f"<strong>{esc(block.label)}</strong> " if block.label else ""
+            out.append(f"<p>{label}{esc(block.text)}</p>")
+        elif isinstance(block, Bullets):
+            out.append("<ul>" + "".join(f"<li>{esc(item)}</li>" for item in block.items) + "</ul>")
+        elif isinstance(block, Quote):
+            out.append(
+                f"<blockquote><p>{esc(block.text)} <em>(note {esc(block.note_id)})</em></p></blockquote>"
+            )
+        elif isinstance(block, Table):
+            head = "".join(f"<th>{esc(h)}</th>" for h in block.header)
+            body = "".join(
+                "<tr>" + "".join(f"<td>{esc(v)}</td>" for v in row) + "</tr>" for row in block.rows
+            )
+            out.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+    return "\n".join(out)
+
+
 def _relative(path: Path, base: Path) -> str:
     try:
         return str(path.resolve().relative_to(base.resolve()))
@@ -1422,28 +1470,25 @@ class LearningSummary:
         ]
 
     # -- what the notebook shows -------------------------------------------------------------------
-    def overview(self) -> MarkdownText:
-        """The overview section as Markdown (figures are shown separately)."""
-        return MarkdownText(
-            f"# {escape_markdown(self.title, line_start=False)}\n\n"
-            + render_markdown(self.overview_blocks(), figures=False)
-        )
+    def overview(self) -> Section:
+        """The overview section (figures are shown separately)."""
+        return Section(self.overview_blocks(), title=self.title)
 
-    def purposes_section(self) -> MarkdownText:
-        """The purposes section as Markdown."""
-        return MarkdownText(render_markdown(self.purpose_blocks(), figures=False))
+    def purposes_section(self) -> Section:
+        """The purposes section: topics, how widely, excerpts (reviewer), themes by agency."""
+        return Section(self.purpose_blocks())
 
-    def case_story(self) -> MarkdownText:
-        """The case story section as Markdown (empty for the board)."""
-        return MarkdownText(render_markdown(self.case_story_blocks(), figures=False))
+    def case_story(self) -> Section:
+        """The case story section (empty for the board)."""
+        return Section(self.case_story_blocks())
 
-    def questions_section(self) -> MarkdownText:
-        """The questions for the review as Markdown."""
-        return MarkdownText(render_markdown(self.question_blocks(), figures=False))
+    def questions_section(self) -> Section:
+        """The questions for the review."""
+        return Section(self.question_blocks())
 
-    def briefing(self) -> MarkdownText:
-        """The 7-minute briefing draft as Markdown."""
-        return MarkdownText(render_markdown(self.briefing_blocks(), figures=False))
+    def briefing(self) -> Section:
+        """The 7-minute briefing draft."""
+        return Section(self.briefing_blocks())
 
     def figure(self, name: str) -> ReportFigure | MarkdownText:
         """A figure of the summary by name (``purposes``, ``timeline``), or a line saying it is not shown."""
@@ -1936,12 +1981,9 @@ class BoardOverview:
         """A figure by name (``purposes``, ``trends``, ``review_types``)."""
         return _figure_or_note(self.figures, name)
 
-    def overview(self) -> MarkdownText:
-        """The overview as Markdown for the notebook (figures shown separately)."""
-        return MarkdownText(
-            f"# {escape_markdown(self.title, line_start=False)}\n\n"
-            + render_markdown(self.blocks(), figures=False)
-        )
+    def overview(self) -> Section:
+        """The overview for the notebook (figures shown separately)."""
+        return Section(self.blocks(), title=self.title)
 
 
 def _frame_table(frame: pd.DataFrame) -> Table:

@@ -323,3 +323,23 @@ def test_reviewer_copy_quotes_excerpts_with_note_ids_and_asks_questions() -> Non
         "### 7. What to do",
     ):
         assert heading in text
+
+
+def test_html_rendering_escapes_text_and_keeps_structure() -> None:
+    blocks: list[report.Block] = [
+        report.Heading("Title <i>", 2),
+        report.Quote("Caseloads <script>alert(1)</script>", "N-1"),
+        report.Table(("topic", "notes"), (("<img src=x onerror=alert(2)>", 3),)),
+        report.Bullets(("a & b",)),
+    ]
+    page = report.render_html(blocks)
+    assert "<h2>Title &lt;i&gt;</h2>" in page
+    assert (
+        "<blockquote><p>Caseloads &lt;script&gt;alert(1)&lt;/script&gt; <em>(note N-1)</em></p></blockquote>"
+        in page
+    )
+    assert "<td>&lt;img src=x onerror=alert(2)&gt;</td>" in page
+    assert "<li>a &amp; b</li>" in page
+    section = report.Section(blocks, title="Doc")
+    assert section._repr_html_().startswith("<h1>Doc</h1>")
+    assert str(section).startswith("# Doc")
