@@ -521,8 +521,15 @@ class FlagDetector:
                 and token.pos_ in {"PROPN", "NOUN", ""}
             ):
                 found.append(("acronym", token.i, token.i + 1))
-        out: list[tuple[str, int, int]] = []
+        # One mention per stretch of text: the longest, a listed phrase before a head word or acronym.
+        found.sort(key=lambda t: (-(t[2] - t[1]), t[0].startswith(("head:", "acronym")), t[1]))
+        mentions: list[tuple[str, int, int]] = []
         for phrase, start, end in found:
+            if not any(start < e and s < end for _, s, e in mentions):
+                mentions.append((phrase, start, end))
+        mentions.sort(key=lambda t: t[1])
+        out: list[tuple[str, int, int]] = []
+        for phrase, start, end in mentions:
             if any(gs <= start < ge or gs < end <= ge for gs, ge in generic):
                 continue
             head = doc[end - 1]
