@@ -37,7 +37,8 @@ def tag_one(pipeline: Language, text: str) -> NoteTags:
         ("Agencies should ensure that the escalation policy is used in every case.", ["recommendation"], []),
         ("On 14 March 2021 Adult D was admitted to hospital after a fall.", ["case_story"], []),
         (
-            "The community nurse kept visiting every week although he rarely opened the door, which was exemplary.",
+            "The community nurse kept visiting every week although he rarely opened the door, "
+            "which was exemplary.",
             ["good_practice"],
             [],
         ),

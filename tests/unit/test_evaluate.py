@@ -34,7 +34,8 @@ def pred(labels: set[str], blame: bool = False) -> Prediction:
 # decision_influence: TP2 (u2, u6) FP0 FN0 TN4 -> P 1, R 1, F1 1, kappa 1
 # good_practice: TP1 (u4) FP1 (u6) FN0 TN4 -> P 1/2, R 1, F1 2/3
 #          kappa: po = 5/6; pe = (2*1 + 4*5)/36 = 22/36; (30/36 - 22/36)/(14/36) = 8/14 = 0.5714
-# case_story: TP0 FP0 FN1 TN5 -> P 0 (nothing predicted), R 0, F1 0; kappa: po = 5/6, pe = (0 + 6*5)/36 = 5/6 -> 0
+# case_story: TP0 FP0 FN1 TN5 -> P 0 (nothing predicted), R 0, F1 0
+#          kappa: po = 5/6, pe = (0 + 6*5)/36 = 5/6 -> 0
 # recommendation appears nowhere: not reported.
 # macro F1 over the purpose codes reported (context, dec, good): (1/2 + 1 + 2/3) / 3 = 0.7222
 # micro F1 over the same: TP 4, FP 2, FN 1 -> 2*4 / (2*4 + 2 + 1) = 8/11 = 0.7273
