@@ -626,6 +626,45 @@ def plot_topic_counts(topics: pd.DataFrame, labels: Labels, *, title: str, top: 
     return figure
 
 
+#: Marker of an episode by how precisely it is dated.
+TIMELINE_MARKERS: dict[str, str] = {"day": "o", "month": "D", "year": "h"}
+
+
+def _timeline_legend(ax: Any, labels: Labels, codes: Sequence[str], *, earlier: bool) -> None:
+    """Legend: the purpose codes' colours, then what each episode marker means."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles: list[Any] = [
+        Patch(facecolor=labels.colour(c), edgecolor="#333333", label=labels.label(c)) for c in codes
+    ]
+    for precision, marker in TIMELINE_MARKERS.items():
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker=marker,
+                color="#333333",
+                linestyle="",
+                markersize=4,
+                label=f"dated to the {precision}",
+            )
+        )
+    if earlier:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="<",
+                color="#333333",
+                linestyle="",
+                markersize=4,
+                label="earlier (off the scale)",
+            )
+        )
+    ax.figure.legend(handles=handles, fontsize=7, loc="outside lower center", ncol=4, frameon=False)
+
+
 def _legend_for_codes(ax: Any, labels: Labels, codes: Sequence[str]) -> None:
     from matplotlib.patches import Patch
 
@@ -685,7 +724,7 @@ def plot_case_timeline(timeline: pd.DataFrame, labels: Labels, *, title: str) ->
     # Episodes long before the rest (a birth, an old incident) sit at the left edge, marked with an arrow.
     dates = [max(d, start) for d in true_dates]
     ax.hlines(rows, start, dates, color="#DDDDDD", linewidth=0.6)  # type: ignore[arg-type]
-    markers = {"day": "o", "month": "D", "year": "s"}
+    markers = TIMELINE_MARKERS
     for row, date, true_date, precision in zip(rows, dates, true_dates, timeline["precision"], strict=True):
         marker = "<" if true_date < start else markers.get(precision, "o")
         ax.plot([date], [row], marker=marker, color="#333333", markersize=4)
@@ -724,7 +763,7 @@ def plot_case_timeline(timeline: pd.DataFrame, labels: Labels, *, title: str) ->
     ax.set_ylabel("Episode (date as recorded)")
     ax.tick_params(axis="x", labelsize=7)
     ax.spines[["top", "right"]].set_visible(False)
-    _legend_for_codes(ax, labels, sorted(used, key=labels.rank))
+    _timeline_legend(ax, labels, sorted(used, key=labels.rank), earlier=any(d < start for d in true_dates))
     return figure
 
 
