@@ -93,7 +93,9 @@ def test_negated_hypothetical_and_flag_tags_are_not_themes(assignments: pd.DataF
 
 
 def test_codebook_can_keep_negated_and_hypothetical_tags_of_a_code() -> None:
-    kept = analysis.theme_assignments(TAGS, NOTES, keep_negated={"context"}, keep_hypothetical={"recommendation"})
+    kept = analysis.theme_assignments(
+        TAGS, NOTES, keep_negated={"context"}, keep_hypothetical={"recommendation"}
+    )
     asserted = set(zip(kept["note_id"], kept["topic"].fillna("-"), strict=True))
     assert ("n3", "context.workload") in asserted
     assert ("n2", "recommendation.training") in asserted
