@@ -954,6 +954,14 @@ def run_reports(
     audience = str(checked.get("03_learning_summary", {}).get("audience", "reviewer"))
     if audience not in ("reviewer", "board"):
         raise InputError("-p audience", f"must be 'reviewer' or 'board', not {audience!r}")
+    policies = {str(values["policy"]) for values in checked.values() if "policy" in values}
+    for policy in policies:
+        if policy not in ("block", "redact", "warn"):
+            raise InputError("-p policy", f"must be 'block', 'redact' or 'warn', not {policy!r}")
+        if policy == "warn" and (board or audience == "board"):
+            raise InputError(
+                "-p policy", "'warn' is for reviewer outputs only; the board's need 'block' or 'redact'"
+            )
     selected = candidate_paths
     if not board and audience == "board":
         selected = [p for p in candidate_paths if p.stem in BOARD_AUDIENCE_NOTEBOOKS]

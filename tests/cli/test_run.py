@@ -243,9 +243,22 @@ def test_a_failing_notebook_keeps_its_partial_run_under_failed_and_leaves_latest
         (["-p", "k", "five"], "-p k: 'five' is not a whole number"),
         (["-p", "prepare", "true"], "-p prepare: set by pigan run itself"),
         (["-p", "audience", "everyone"], "-p audience: must be 'reviewer' or 'board'"),
+        (
+            ["-p", "audience", "board", "-p", "policy", "warn"],
+            "-p policy: 'warn' is for reviewer outputs only",
+        ),
+        (["-p", "policy", "publish"], "-p policy: must be 'block', 'redact' or 'warn'"),
         (["--board", "-p", "excerpts", "2"], "-p excerpts: unknown parameter"),
     ],
-    ids=["unknown-name", "malformed-int", "reserved", "bad-audience", "event-only-parameter-for-board"],
+    ids=[
+        "unknown-name",
+        "malformed-int",
+        "reserved",
+        "bad-audience",
+        "warn-for-the-board",
+        "unknown-policy",
+        "event-only-parameter-for-board",
+    ],
 )
 def test_bad_parameters_are_refused_before_anything_runs(
     tmp_path: Path, args: list[str], message: str
