@@ -44,7 +44,7 @@ import numpy as np
 import spacy
 from spacy.cli.train import train as spacy_train
 from spacy.language import Language
-from spacy.tokens import DocBin
+from spacy.tokens import Doc, DocBin
 
 from pigan.evaluate import GoldUnit, format_evaluation, predict_units, read_gold, score_units
 from pigan.tagging.codebook import load_codebook
@@ -53,6 +53,7 @@ from pigan.tagging.components import (
     FLAGS_KEY,
     THEMES_KEY,
     DenseScorer,
+    FeatureWords,
     counts,
     pooled_vector,
     sentence_features,
@@ -104,7 +105,7 @@ def write_corpus(features: list[list[str]], gold: np.ndarray, path: Path) -> Pat
     blank = spacy.blank("en")
     docbin = DocBin(store_user_data=False)
     for words, row in zip(features, gold, strict=True):
-        doc = blank.make_doc(" ".join(words))
+        doc = Doc(blank.vocab, words=words)
         doc.cats = {label: float(value) for label, value in zip(LABELS, row, strict=True)}
         docbin.add(doc)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -134,7 +135,7 @@ def predict_bow(model_dir: Path, features: list[list[str]]) -> np.ndarray:
     """Bag-of-words scores, columns in :data:`LABELS` order."""
     nlp = spacy.load(model_dir)
     textcat = nlp.get_pipe("textcat_multilabel")
-    scores = np.asarray(textcat.predict([nlp.make_doc(" ".join(f)) for f in features]))
+    scores = np.asarray(textcat.predict([FeatureWords(f) for f in features]))
     order = [list(textcat.labels).index(label) for label in LABELS]
     return scores[:, order]
 

@@ -22,6 +22,7 @@ import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -90,15 +91,20 @@ class Codebook:
     source: str = "<memory>"
     sha256: str = ""
 
-    @property
+    @cached_property
     def code_ids(self) -> tuple[str, ...]:
         """The top-level code ids, in codebook order."""
         return tuple(code.id for code in self.codes)
 
-    @property
+    @cached_property
     def topics(self) -> tuple[Topic, ...]:
         """Every topic, in codebook order."""
         return tuple(topic for code in self.codes for topic in code.topics)
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        ids = [*self.code_ids, *(t.id for t in self.topics)]
+        return {code_id: index for index, code_id in enumerate(ids)}
 
     def code(self, code_id: str) -> Code:
         """The top-level code with this id.
@@ -132,8 +138,7 @@ class Codebook:
 
     def order(self, code_id: str) -> int:
         """Sort key putting codes and topics in codebook order (unknown ids last)."""
-        ids = [*self.code_ids, *(t.id for t in self.topics)]
-        return ids.index(code_id) if code_id in ids else len(ids)
+        return self._positions.get(code_id, len(self._positions))
 
     def to_dict(self) -> dict[str, Any]:
         """The codebook in the shape of ``codebook.yaml`` (plain, JSON-serialisable)."""

@@ -20,7 +20,8 @@ Every span carries, through the extension attributes declared in
 :data:`EXTENSIONS`, the rule or model that made it (``span._.pigan_rule``), a
 score in [0, 1] (``span._.pigan_score``) and whether it is negated or
 hypothetical (``span._.pigan_negated``, ``span._.pigan_hypothetical``). The
-values live in one JSON-friendly dict on the doc (``doc._.pigan_tag_info``)
+values live in one JSON-friendly dict on the doc (``doc._.pigan_tag_info``, kept in
+``doc.user_data`` so that the components reach it without the extension machinery)
 keyed by offsets and label, because overlapping spans with the same offsets
 and different labels must keep separate values.
 
@@ -38,10 +39,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from spacy.attrs import LOWER, ORTH
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
-from spacy.util import filter_spans, minibatch
+from spacy.util import filter_spans, minibatch, registry
 
 from pigan.errors import ConfigError, ModelError
 from pigan.tagging.codebook import (
@@ -81,6 +84,10 @@ _PLACEHOLDER_ENTS = {
     "FAC": "xx_place",
 }
 _KEPT_PUNCT = {"?", "!", ";", ":"}
+#: ``doc.user_data`` key of the spans' recorded values (read through ``doc._.pigan_tag_info``).
+TAG_INFO_KEY = "pigan_tag_info"
+#: ``doc.user_data`` key of the annotations a doc has (``has_annotation``), worked out once per doc.
+ANNOTATIONS_KEY = "pigan_annotations"
 #: ``doc.user_data`` key of the sentence boundaries (token offsets) worked out once per doc.
 SENTENCES_KEY = "pigan_sentence_bounds"
 #: ``doc.user_data`` key of the per-sentence pooled token vectors kept in the parse cache.
@@ -96,14 +103,14 @@ def _info_key(span: Span) -> str:
 
 
 def _info_of(span: Span) -> dict[str, Any]:
-    store = span.doc._.pigan_tag_info or {}
+    store = span.doc.user_data.get(TAG_INFO_KEY) or {}
     info: dict[str, Any] = store.get(_info_key(span), {})
     return info
 
 
 EXTENSIONS: dict[tuple[type, str], dict[str, Any]] = {
     # {"<start_char>:<end_char>:<label>": {"rule", "score", "negated", "hypothetical"}}
-    (Doc, "pigan_tag_info"): {"default": None},
+    (Doc, "pigan_tag_info"): {"getter": lambda doc: doc.user_data.get(TAG_INFO_KEY)},
     # [[kind, start_token, end_token], ...] negation/hypothetical cues found by pigan_context
     (Doc, "pigan_context_cues"): {"default": None},
     # [[sentence_start_char, sentence_end_char, {label: score}], ...] from pigan_sentences
@@ -125,10 +132,10 @@ def register_extensions() -> None:
 def set_tag_info(span: Span, **values: Any) -> None:
     """Record or update a span's rule, score, negated and hypothetical values."""
     doc = span.doc
-    store = doc._.pigan_tag_info
+    store = doc.user_data.get(TAG_INFO_KEY)
     if store is None:
         store = {}
-        doc._.pigan_tag_info = store
+        doc.user_data[TAG_INFO_KEY] = store
     entry = store.setdefault(
         _info_key(span), {"rule": "", "score": 0.0, "negated": False, "hypothetical": False}
     )
@@ -148,6 +155,17 @@ def counts(span: Span) -> bool:
     return not info.get("negated", False) and not info.get("hypothetical", False)
 
 
+def has_annotation(doc: Doc, attr: str) -> bool:
+    """``doc.has_annotation(attr)``, worked out once per doc (spaCy checks every token each time)."""
+    known = doc.user_data.get(ANNOTATIONS_KEY)
+    if known is None or known.get("_length") != len(doc):
+        known = {"_length": len(doc)}
+        doc.user_data[ANNOTATIONS_KEY] = known
+    if attr not in known:
+        known[attr] = bool(doc.has_annotation(attr))
+    return bool(known[attr])
+
+
 def sentences(doc: Doc) -> list[Span]:
     """The doc's sentences, or the whole doc as one when nothing set sentence boundaries.
 
@@ -158,7 +176,7 @@ def sentences(doc: Doc) -> list[Span]:
         return []
     bounds = doc.user_data.get(SENTENCES_KEY)
     if bounds is None or (bounds and bounds[-1][1] != len(doc)):
-        if doc.has_annotation("SENT_START") or doc.has_annotation("DEP"):
+        if has_annotation(doc, "SENT_START") or has_annotation(doc, "DEP"):
             bounds = [(sent.start, sent.end) for sent in doc.sents]
         else:
             bounds = [(0, len(doc))]
@@ -212,7 +230,7 @@ class CueMatcher:
         if not self._keys:
             return []
         found = set(self._lower(doc))
-        if doc.has_annotation("LEMMA"):
+        if has_annotation(doc, "LEMMA"):
             found.update(self._lemma(doc))
         return sorted(
             (self._keys[m][0], self._keys[m][1], start, end) for m, start, end in found if m in self._keys
@@ -220,28 +238,69 @@ class CueMatcher:
 
 
 class _PatternMatcher:
-    """spaCy Matcher patterns, run only on docs that have the annotations they need."""
+    """spaCy Matcher patterns, run only on docs that have the annotations and the words they need.
+
+    Each pattern's most selective literal token (a ``LOWER``/``ORTH`` value or
+    ``IN`` list that must be present) is its anchor; when no anchor word is in
+    the doc, the matcher is not run at all (most notes hold none).
+    """
 
     def __init__(self, vocab: Any) -> None:
         self._plain = Matcher(vocab, validate=True)
         self._annotated = Matcher(vocab, validate=True)
         self._needs: set[str] = set()
         self._vocab = vocab
+        self._anchors: dict[str, set[int] | None] = {"plain": set(), "annotated": set()}
 
     def add(self, key: str, pattern: list[dict[str, Any]]) -> None:
         attrs = {name.upper() for token in pattern for name in token}
-        if attrs & _ANNOTATED_ATTRS:
+        kind = "annotated" if attrs & _ANNOTATED_ATTRS else "plain"
+        if kind == "annotated":
             self._needs.update(attrs & _ANNOTATED_ATTRS)
-            self._annotated.add(key, [pattern], greedy="LONGEST")
+        (self._annotated if kind == "annotated" else self._plain).add(key, [pattern], greedy="LONGEST")
+        anchor = _anchor_words(pattern)
+        known = self._anchors[kind]
+        if anchor is None or known is None:
+            self._anchors[kind] = None
         else:
-            self._plain.add(key, [pattern], greedy="LONGEST")
+            known.update(get_string_id(word) for word in anchor)
 
     def __call__(self, doc: Doc) -> list[tuple[str, int, int]]:
-        found = list(self._plain(doc)) if len(self._plain) else []
-        if len(self._annotated) and all(doc.has_annotation(a) for a in self._needs):
-            found.extend(self._annotated(doc))
+        found: list[tuple[int, int, int]] = []
+        words: set[int] | None = None
+        for kind, matcher in (("plain", self._plain), ("annotated", self._annotated)):
+            if not len(matcher):
+                continue
+            if kind == "annotated" and not all(has_annotation(doc, a) for a in self._needs):
+                continue
+            anchors = self._anchors[kind]
+            if anchors is not None:
+                if words is None:
+                    words = set(doc.to_array(LOWER).tolist())
+                if not anchors & words:
+                    continue
+            found.extend(matcher(doc))
         strings = self._vocab.strings
         return [(strings[m], start, end) for m, start, end in found]
+
+
+def _anchor_words(pattern: list[dict[str, Any]]) -> set[str] | None:
+    """The smallest set of lower-case words one of which must occur for the pattern to match."""
+    best: set[str] | None = None
+    for token in pattern:
+        if token.get("OP", "1") not in {"1", "+", "{1,}"} and "OP" in token:
+            continue
+        for name in ("LOWER", "ORTH", "TEXT"):
+            value = token.get(name)
+            if isinstance(value, str):
+                words = {value.lower()}
+            elif isinstance(value, dict) and isinstance(value.get("IN"), list):
+                words = {str(v).lower() for v in value["IN"]}
+            else:
+                continue
+            if best is None or len(words) < len(best):
+                best = words
+    return best
 
 
 def _ensure_dir(path: Path | str) -> Path:
@@ -427,9 +486,10 @@ class FlagDetector:
         matches: dict[str, list[tuple[str, int, int]]] = {}
         for label, phrase, start, end in self._cues(doc):
             matches.setdefault(label, []).append((phrase, start, end))
-        targets = self._targets(doc, matches)
-        parsed = doc.has_annotation("DEP")
-        generic = self._generic(doc, matches)
+        cued = bool(matches.get("fault") or matches.get("judgement"))
+        targets = self._targets(doc, matches) if cued else []
+        parsed = has_annotation(doc, "DEP")
+        generic = self._generic(doc, matches) if cued else []
         refuting = {sent_of[start]: phrase for phrase, start, _ in matches.get("not_blame", [])}
         # (span, rule, counts): cues that are blame, and cues ruled out as blame (kept, marked
         # negated, so that the sentence classifier cannot call the sentence blame on its own).
@@ -946,6 +1006,64 @@ class DenseScorer:
             raise ModelError(f"{path}: cannot read the dense scorer ({exc})") from None
 
 
+class FeatureWords:
+    """One sentence's classifier features, in the form the bag-of-words model reads.
+
+    ``TextCatBOW`` only reads ``doc.to_array(ORTH)``: the hashes of the
+    words. Giving it those directly spares building a ``Doc`` per sentence,
+    which would cost more than the prediction. The model is trained with
+    :class:`WhitespaceTokenizer`, so a training doc's words are exactly these.
+    """
+
+    __slots__ = ("ids", "tensor")
+
+    def __init__(self, words: Sequence[str]) -> None:
+        self.ids = np.fromiter((get_string_id(w) for w in words), dtype="uint64", count=len(words))
+        self.tensor = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def to_array(self, attrs: Any) -> np.ndarray:
+        """The ORTH hashes (the only attribute the bag-of-words model asks for)."""
+        wanted = list(attrs) if isinstance(attrs, list | tuple) else [attrs]
+        if any(a not in (ORTH, "ORTH") for a in wanted):
+            raise ModelError(f"the sentence classifier reads only ORTH, not {wanted}")
+        return self.ids if len(wanted) == 1 else np.tile(self.ids[:, None], (1, len(wanted)))
+
+
+class WhitespaceTokenizer:
+    """Split on single spaces: the classifier's training docs are feature words joined by spaces."""
+
+    def __init__(self, vocab: Any) -> None:
+        self.vocab = vocab
+
+    def __call__(self, text: str) -> Doc:
+        return Doc(self.vocab, words=[w for w in text.split(" ") if w])
+
+    def to_bytes(self, **kwargs: Any) -> bytes:
+        return b""
+
+    def from_bytes(self, data: bytes, **kwargs: Any) -> WhitespaceTokenizer:
+        return self
+
+    def to_disk(self, path: Path | str, **kwargs: Any) -> None:
+        Path(path).write_text("", "utf-8")
+
+    def from_disk(self, path: Path | str, **kwargs: Any) -> WhitespaceTokenizer:
+        return self
+
+
+@registry.tokenizers("pigan.WhitespaceTokenizer.v1")
+def make_whitespace_tokenizer() -> Callable[[Language], WhitespaceTokenizer]:
+    """The tokenizer of the sentence classifier's training pipeline (``training/textcat.cfg``)."""
+
+    def create(nlp: Language) -> WhitespaceTokenizer:
+        return WhitespaceTokenizer(nlp.vocab)
+
+    return create
+
+
 class SentenceClassifier:
     """Score each sentence with a trained ``textcat_multilabel`` model and settle its codes.
 
@@ -1034,9 +1152,7 @@ class SentenceClassifier:
             per_doc = [sentences(doc) for doc in batch]
             flat = [s for sents in per_doc for s in sents]
             inputs = [
-                self.model.make_doc(
-                    " ".join(sentence_features(s, themes_key=self.themes_key, flags_key=self.flags_key))
-                )
+                FeatureWords(sentence_features(s, themes_key=self.themes_key, flags_key=self.flags_key))
                 for s in flat
             ]
             if inputs:
@@ -1176,10 +1292,13 @@ __all__ = [
     "ContextDetector",
     "CueMatcher",
     "DenseScorer",
+    "FeatureWords",
     "FlagDetector",
     "SentenceClassifier",
     "ThemeMatcher",
+    "WhitespaceTokenizer",
     "counts",
+    "has_annotation",
     "pooled_vector",
     "register_extensions",
     "sentence_features",

@@ -278,6 +278,7 @@ def note_tags(doc: Doc, note_id: str, codebook: Codebook, *, event_id: str | Non
     """Roll a processed doc's sentence-level spans up to the note's result."""
     sents = sentences(doc)
     bounds = [(s.start, s.end, s.start_char, s.end_char) for s in sents]
+    whole = (0, len(doc), 0, doc[-1].idx + len(doc[-1]) if len(doc) else 0)
     keep_negated = {c.id for c in codebook.codes if c.keep_negated}
     keep_hypothetical = {c.id for c in codebook.codes if c.keep_hypothetical}
     tags: list[Tag] = []
@@ -294,7 +295,7 @@ def note_tags(doc: Doc, note_id: str, codebook: Codebook, *, event_id: str | Non
                 info["hypothetical"] and top in keep_hypothetical
             ):
                 continue
-            sent = next((b for b in bounds if b[0] <= span.start < b[1]), (0, len(doc), 0, len(doc.text)))
+            sent = next((b for b in bounds if b[0] <= span.start < b[1]), whole)
             tags.append(
                 Tag(
                     kind=kind,
