@@ -63,7 +63,7 @@ from pigan.tagging.pipeline import build_pipeline
 ROOT = Path(__file__).resolve().parents[1]
 LABELS = ("context", "decision_influence", "good_practice", "recommendation", "case_story", "blame")
 THRESHOLDS = [round(0.1 + 0.05 * i, 2) for i in range(17)]  # 0.10 .. 0.90
-BLENDS = [0.0, 0.2, 0.4]
+BLENDS = [0.0, 0.2, 0.4, 0.6]
 # Without a supporting rule the model alone must find the label at least as likely as not.
 WITHOUT_CUE = [t for t in THRESHOLDS if t >= 0.5]
 FOLDS = 5
