@@ -9,8 +9,9 @@ A run for one output (an event, or ``board``) goes like this:
 2. a lock (``fcntl.flock`` on ``OUT/<target>/.lock``) is taken; a second run
    for the same output exits at once with :class:`~pigan.errors.LockedError`;
 3. the stages run in this process, timed: ingest (when paths are given),
-   screening, loading the model, tagging (reusing cached parses); the
-   screening gate is checked for the policies the notebooks will use;
+   loading the model and pipeline, screening, tagging (reusing cached
+   parses); the screening gate is checked for the policies the notebooks
+   will use;
 4. each notebook executes through Papermill into a temporary folder beside
    the output, on a kernel pinned to this interpreter (whatever kernelspecs
    are installed elsewhere), with a progress bar on stderr;
