@@ -150,8 +150,12 @@ def _with_unit(frame: pd.DataFrame, participant: str, note_id: str, by: str) -> 
         else pd.Series(False, index=df.index)
     )
     if recorded.any():
-        # Unrecorded notes in a group count as one more person: the fewest they could be.
-        df[_UNIT] = df[participant].astype(str).where(recorded, "?unrecorded:" + df[by].astype(str))
+        # Notes without a participant code count as the fewest people they could be: nobody new in
+        # a group with known participants (they may be those people), one person in a group without.
+        codes = df[participant].astype(str)
+        known = codes[recorded].groupby(df.loc[recorded, by]).min()
+        stand_in = df[by].map(known).fillna("?unrecorded:" + df[by].astype(str))
+        df[_UNIT] = codes.where(recorded, stand_in)
         return df, "participants"
     if note_id in df.columns:
         df[_UNIT] = df[note_id].astype(str)

@@ -909,25 +909,6 @@ class Breakdown:
         return (str(self.table.index.name or ""), *[str(c) for c in self.table.columns])
 
 
-def conservative_participants(frame: pd.DataFrame, by: str) -> pd.DataFrame:
-    """Give notes without a participant code the code of a known participant of the same group.
-
-    Such notes (a recall session's, say) may well come from the group's known
-    participants, so they are counted as the fewest people they could be:
-    nobody new in a group with known participants. (:mod:`pigan.disclosure`
-    on its own counts them as one more person, which could show a group of
-    four as five.) Groups with no known participant keep them unrecorded.
-    """
-    recorded = frame["participant"].notna() & (frame["participant"].astype(str).str.strip() != "")
-    if recorded.all() or not recorded.any():
-        return frame
-    groups = frame[by].astype("object")
-    known = frame[recorded].groupby(groups[recorded], dropna=False)["participant"].min()
-    stand_in = groups.map(known)
-    filled = frame["participant"].astype("object").where(recorded, stand_in)
-    return frame.assign(participant=filled)
-
-
 def disclosed_breakdown(
     assignments: pd.DataFrame,
     column: str,
@@ -945,8 +926,7 @@ def disclosed_breakdown(
     """
     from pigan import disclosure
 
-    frame = conservative_participants(assignments, column)
-    shown = disclosure.disclose_counts(frame, by=column, columns=level, k=k, totals=True)
+    shown = disclosure.disclose_counts(assignments, by=column, columns=level, k=k, totals=True)
     order = sorted((c for c in shown.table.columns if c != disclosure.TOTAL), key=labels.rank)
     ordered = [*order, *[c for c in shown.table.columns if c == disclosure.TOTAL]]
     table = shown.table[ordered].rename(columns=labels.label)

@@ -91,11 +91,21 @@ def test_notes_are_counted_and_said_so_when_participants_are_not_recorded() -> N
     assert "Participants were not recorded" in shown.note
 
 
-def test_notes_without_a_participant_code_count_as_one_more_person_not_many() -> None:
-    frame = notes_frame({"Police": 4}, notes_each=1)
+def test_notes_without_a_participant_code_never_make_a_small_group_look_big_enough() -> None:
+    # Four known police officers and five uncoded police notes: those notes may be the same four
+    # people, so Police stays under k = 5 and is not published as a group of its own.
+    frame = notes_frame({"Police": 4, "GP": 3, "Housing": 6}, notes_each=1)
     extra = pd.DataFrame([{"note_id": f"X{i}", "participant": None, "agency": "Police"} for i in range(5)])
     shown = disclose_counts(pd.concat([frame, extra]), k=5)
-    assert shown.table.loc["Police", "participants"] == "5"
+    assert "Police" not in shown.table.index
+    assert shown.table.loc["Housing", "participants"] == "6"
+
+
+def test_uncoded_notes_in_a_group_without_known_participants_count_as_one_person() -> None:
+    frame = notes_frame({"Housing": 6}, notes_each=1)
+    extra = pd.DataFrame([{"note_id": f"X{i}", "participant": None, "agency": "GP"} for i in range(9)])
+    shown = disclose_counts(pd.concat([frame, extra]), k=5)
+    assert "GP" not in shown.table.index
 
 
 def _hidden_cells_derivable(values: pd.DataFrame, hidden: set[tuple[str, str]]) -> list[tuple[str, str]]:
