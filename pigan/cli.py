@@ -14,9 +14,13 @@ import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pigan import __version__
 from pigan.errors import InputError, PiganError
+
+if TYPE_CHECKING:
+    from pigan.store import Store
 
 log = logging.getLogger("pigan")
 
@@ -72,6 +76,29 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _warn_unscreened(store: Store, event_id: str) -> None:
+    """Say on stderr when an export of original note text carries unresolved personal data."""
+    from pigan.screening import load_findings
+    from pigan.screening.events import is_screened
+
+    screened = is_screened(store, event_id)
+    open_findings = load_findings(store, event_id, include_false_alarms=False)
+    if open_findings:
+        notes = len({f.note_id for f in open_findings})
+        print(
+            f"pigan: warning: {len(open_findings)} unresolved personal-data finding(s) in {notes} note(s) "
+            f"of {event_id}; this export holds the original text (for the reviewer only); "
+            f"review them with `pigan screen --event {event_id}`",
+            file=sys.stderr,
+        )
+    elif not screened:
+        print(
+            f"pigan: warning: {event_id} has not been screened for personal data; "
+            f"run `pigan screen --event {event_id}` before sharing this export",
+            file=sys.stderr,
+        )
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from pigan.export import notes_to_csv, notes_to_jsonl
     from pigan.store import Store
@@ -79,6 +106,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if args.format in {"jsonl", "csv"}:
         with Store.open(args.store, create=False) as store:
             notes = store.notes(args.event)
+            _warn_unscreened(store, args.event)
         text = notes_to_jsonl(notes) if args.format == "jsonl" else notes_to_csv(notes)
         _write_output(text, args.out)
         return 0
@@ -92,6 +120,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
         out = args.out or Path(f"{args.event}.qdpx")
         with Store.open(args.store, create=False) as store:
+            _warn_unscreened(store, args.event)
             summary = export_qdpx(store, args.event, out)
         print(f"wrote {out}: {summary.describe()}", file=sys.stderr)
         return 0

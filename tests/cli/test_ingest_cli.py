@@ -210,3 +210,13 @@ def test_export_unknown_event_is_a_clear_error(tmp_path: Path, run_pigan: Callab
     out = run_pigan("export", "--event", "e2", "--format", "csv")
     assert out.code == 2
     assert "no event 'e2'" in out.stderr
+
+
+def test_export_warns_when_the_event_was_never_screened(
+    tmp_path: Path, run_pigan: Callable[..., CliResult]
+) -> None:
+    (tmp_path / "n.csv").write_text("id,text\nA1,x\n", encoding="utf-8")
+    run_pigan("ingest", "--event", "e1", "n.csv")
+    out = run_pigan("export", "--event", "e1", "--format", "jsonl")
+    assert out.code == 0
+    assert "e1 has not been screened for personal data" in out.stderr
