@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pigan.errors import InputError, NotFoundError
+from pigan.evaluate import BinaryScores
 from pigan.interop.alignment import overlapping, sentence_spans
 from pigan.interop.codes import FLAG_CODES, code_tree, counted, top_of
 from pigan.interop.coding_import import read_gold, read_human_coding
@@ -78,14 +79,7 @@ class CodeAgreement:
     @property
     def kappa(self) -> float | None:
         """Cohen's kappa between pigan and the human (None when chance agreement is total)."""
-        n = self.tp + self.fp + self.fn + self.tn
-        if n == 0:
-            return None
-        observed = (self.tp + self.tn) / n
-        chance = (self.predicted * self.support + (self.fn + self.tn) * (self.fp + self.tn)) / (n * n)
-        if chance >= 1.0:
-            return None
-        return (observed - chance) / (1.0 - chance)
+        return BinaryScores(self.tp, self.fp, self.fn, self.tn).kappa
 
     def to_dict(self) -> dict[str, Any]:
         """Figures and counts as a plain dict (rounded to 4 places)."""
