@@ -250,8 +250,17 @@ def write_xlsx(path: Path, notes: list[Built], readme: list[str], stamp: datetim
     # that repeats an earlier reference.
     sheet.append(["F-119", "P05", "Police", "Detective constable", "Context", None, None])
     first = notes[0]
-    sheet.append([first.note_id, "P06", "Police", "Police constable", "Context", None,
-                  "Second breakout table also discussed the delay in sharing the DA notification."])
+    sheet.append(
+        [
+            first.note_id,
+            "P06",
+            "Police",
+            "Police constable",
+            "Context",
+            None,
+            "Second breakout table also discussed the delay in sharing the DA notification.",
+        ]
+    )
     for letter, width in zip("ABCDEFG", (10, 12, 26, 34, 44, 16, 100), strict=True):
         sheet.column_dimensions[letter].width = width
     for (cell,) in sheet.iter_rows(min_row=2, min_col=7, max_col=7):
