@@ -204,7 +204,16 @@ def sha256_file(path: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--train", type=Path, default=ROOT / "data/annotations/train.jsonl")
+    parser.add_argument(
+        "--train",
+        type=Path,
+        nargs="+",
+        default=[
+            ROOT / "data/annotations/train.jsonl",
+            *sorted((ROOT / "data/annotations").glob("train_extra_*.jsonl")),
+        ],
+        help="training files (default: train.jsonl and every train_extra_*.jsonl)",
+    )
     parser.add_argument("--dev", type=Path, default=ROOT / "data/annotations/dev.jsonl")
     parser.add_argument("--config", type=Path, default=ROOT / "training/textcat.cfg")
     parser.add_argument("--out", type=Path, default=ROOT / "pigan/resources/textcat")
@@ -225,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     overrides = {key: json.loads(value) for key, value in args.override}
 
     codebook = load_codebook()
-    train_units = read_gold(args.train, codebook=codebook)
+    train_units = [unit for path in args.train for unit in read_gold(path, codebook=codebook)]
     dev_units = read_gold(args.dev, codebook=codebook)
     rules = build_pipeline(codebook=codebook, classifier=False)
     features, vectors, supported = prepare(train_units, rules)
@@ -270,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copytree(model, candidate / "model")
         dense.to_disk(candidate / DenseScorer.FILE)
         identity = hashlib.sha256()
-        for part in (args.train, args.dev, args.config):
+        for part in (*args.train, args.dev, args.config):
             identity.update(sha256_file(part).encode())
         identity.update(json.dumps({"seed": args.seed, "overrides": overrides}, sort_keys=True).encode())
         settings: dict[str, Any] = {
@@ -284,7 +293,10 @@ def main(argv: list[str] | None = None) -> int:
             "seed": args.seed,
             "spacy_version": spacy.__version__,
             "codebook_version": codebook.version,
-            "train": {"file": args.train.name, "sha256": sha256_file(args.train), "units": len(train_units)},
+            "train": {
+                "files": {path.name: sha256_file(path) for path in args.train},
+                "units": len(train_units),
+            },
             "dev": {"file": args.dev.name, "sha256": sha256_file(args.dev), "units": len(dev_units)},
             "config": args.config.name,
             "overrides": overrides,
