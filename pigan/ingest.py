@@ -151,6 +151,10 @@ _SENTENCE_WORDS = {
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u2023\u25e6]|\d{1,3}[.)])\s+")
 # A short line on its own that labels what follows: "Context:" or "KEY PRACTICE EPISODE 2".
 _LABEL_LINE = re.compile(r"^(?:[A-Z][\w ,'\u2019&/()\-]{1,60}:|[A-Z][A-Z0-9 ,'\u2019&/()\-:]{2,60})$")
+# In plain text a line that follows a finished sentence and starts like a note is a new note;
+# otherwise it continues a wrapped paragraph.
+_ENDS_SENTENCE = re.compile(r"[.!?:;)\]\"'\u2019\u201d]$")
+_STARTS_NOTE = re.compile(r"^[\[\(\"'\u2018\u201cA-Z0-9]")
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(?P<title>.*?)\s*#*\s*$")
 
 
@@ -728,6 +732,8 @@ def _read_text(path: Path, data: bytes) -> list[_RawRow]:
             start = number
             current.append(_BULLET.sub("", line, count=1).strip())
         else:
+            if current and _ENDS_SENTENCE.search(current[-1]) and _STARTS_NOTE.match(stripped):
+                flush()  # one note a line: the last line ended a sentence and this one starts anew
             if not current:
                 start = number
             current.append(stripped)

@@ -209,3 +209,15 @@ def test_docx_bold_short_paragraph_is_a_segment(tmp_path: Path) -> None:
     document.save(path)
     [note] = read_notes(path).notes
     assert (note.segment, note.agency) == ("What helped or hindered", "Police")
+
+
+def test_plain_text_with_one_note_a_line_gives_one_note_a_line(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "n.txt", "Police: attended twice.\nThe GP saw him in May.\n[ASC] Closed the case.\n"
+    )
+    notes = read_notes(path).notes
+    assert [(n.agency, n.text) for n in notes] == [
+        ("Police", "attended twice."),
+        (None, "The GP saw him in May."),
+        ("ASC", "Closed the case."),
+    ]
