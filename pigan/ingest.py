@@ -394,12 +394,21 @@ def _check_file(path: Path) -> bytes:
             f"unsupported file type {path.suffix or '(none)'!r}{hint}; "
             "pigan reads .csv .tsv .xlsx .docx .txt .md .jsonl",
         )
+    return read_input_bytes(path)
+
+
+def read_input_bytes(path: Path, *, limit: int = MAX_FILE_BYTES) -> bytes:
+    """A user's input file as bytes, or an :class:`InputError` saying why it cannot be read.
+
+    Refuses what does not exist, is not a file, cannot be read, is over
+    ``limit`` bytes, or holds nothing but white space.
+    """
     try:
         size = path.stat().st_size
         if not path.is_file():
             raise InputError(path, "not a file")
-        if size > MAX_FILE_BYTES:
-            raise InputError(path, f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit")
+        if size > limit:
+            raise InputError(path, f"file is {size:,} bytes, over the {limit:,}-byte limit")
         data = path.read_bytes()
     except FileNotFoundError:
         raise InputError(path, "no such file") from None

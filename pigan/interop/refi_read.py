@@ -32,6 +32,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as safe_fromstring
 
 from pigan.errors import InputError
+from pigan.ingest import read_input_bytes
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +130,7 @@ def read_refi(path: Path | str) -> RefiProject:
         or not a REFI-QDA document.
     """
     path = Path(path)
-    data = _read_file(path)
+    data = read_input_bytes(path, limit=MAX_FILE_BYTES)
     if data[:4] == b"PK\x03\x04" or path.suffix.lower() == ".qdpx":
         archive = _open_zip(path, data)
         qde = _project_member(path, archive)
@@ -147,23 +148,6 @@ def read_refi(path: Path | str) -> RefiProject:
 
 
 # -- file and zip -------------------------------------------------------------
-
-
-def _read_file(path: Path) -> bytes:
-    try:
-        if not path.is_file():
-            raise InputError(path, "no such file" if not path.exists() else "not a file")
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError(path, f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit")
-        data = path.read_bytes()
-    except PermissionError:
-        raise InputError(path, "cannot read: permission denied") from None
-    except OSError as exc:
-        raise InputError(path, f"cannot read ({exc.strerror})") from None
-    if not data.strip():
-        raise InputError(path, "file is empty")
-    return data
 
 
 def _open_zip(path: Path, data: bytes) -> zipfile.ZipFile:
