@@ -50,10 +50,8 @@ log = logging.getLogger(__name__)
 #: pigan's components, in pipeline order.
 PIGAN_COMPONENTS: tuple[str, ...] = ("pigan_themes", "pigan_flags", "pigan_context", "pigan_sentences")
 
-#: Columns of :func:`load_tags`.
-TAG_COLUMNS: tuple[str, ...] = (
-    "event_id",
-    "note_id",
+#: The fields of one tag, as stored and as written by ``pigan tag``.
+TAG_FIELDS: tuple[str, ...] = (
     "kind",
     "code",
     "top_code",
@@ -65,6 +63,13 @@ TAG_COLUMNS: tuple[str, ...] = (
     "score",
     "negated",
     "hypothetical",
+)
+
+#: Columns of :func:`load_tags`.
+TAG_COLUMNS: tuple[str, ...] = (
+    "event_id",
+    "note_id",
+    *TAG_FIELDS,
     "evidence",
     "agency",
     "role",
@@ -513,17 +518,7 @@ CSV_COLUMNS: tuple[str, ...] = (
     "blame",
     "singling_out",
     "scores",
-    "kind",
-    "code",
-    "top_code",
-    "start",
-    "end",
-    "sentence_start",
-    "sentence_end",
-    "rule",
-    "score",
-    "negated",
-    "hypothetical",
+    *TAG_FIELDS,
 )
 
 
