@@ -12,6 +12,7 @@ all of them were readable, in one transaction.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -61,6 +62,17 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
         "contribution",
         "what was said",
         "discussion",
+        "discussion point",
+        "discussion points",
+        "point made",
+        "points made",
+        "point raised",
+        "key point",
+        "key points",
+        "reflection",
+        "reflections",
+        "observation",
+        "observations",
         "content",
     ),
     "note_id": ("note id", "id", "note ref", "ref", "reference", "note no", "note number", "no"),
@@ -75,8 +87,29 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
         "contributor",
         "speaker",
     ),
-    "segment": ("segment", "agenda item", "session", "section", "theme heading", "topic", "agenda"),
-    "episode_date": ("episode date", "date of episode", "episode", "date", "when"),
+    "segment": (
+        "segment",
+        "agenda item",
+        "session",
+        "section",
+        "theme heading",
+        "topic",
+        "agenda",
+        "theme",
+        "breakout",
+        "breakout group",
+    ),
+    "episode_date": (
+        "episode date",
+        "date of episode",
+        "episode",
+        "date",
+        "when",
+        "date of contact",
+        "contact date",
+        "date of incident",
+        "incident date",
+    ),
 }
 _ALIAS_TO_FIELD = {alias: name for name, aliases in COLUMN_ALIASES.items() for alias in aliases}
 
@@ -113,6 +146,39 @@ _NOT_AGENCIES = {
     "facilitator",
     "reviewer",
     "chair",
+    # labels of report prose and front pages ("Finding 1:", "Author:", "Learning point:")
+    "finding",
+    "findings",
+    "key finding",
+    "recommendation",
+    "recommendations",
+    "learning",
+    "learning point",
+    "key learning",
+    "issue",
+    "theme",
+    "context",
+    "reflection",
+    "observation",
+    "good practice",
+    "outcome",
+    "next steps",
+    "background",
+    "purpose",
+    "author",
+    "authors",
+    "version",
+    "status",
+    "title",
+    "subject",
+    "venue",
+    "present",
+    "attendees",
+    "apologies",
+    "episode",
+    "group",
+    "page",
+    "tbc",
 }
 # Words that show a colon prefix is the start of a sentence ("The GP said: ..."), not an agency.
 _SENTENCE_WORDS = {
@@ -148,9 +214,27 @@ _SENTENCE_WORDS = {
     "is",
     "are",
 }
-_BULLET = re.compile(r"^\s*(?:[-*\u2022\u2023\u25e6]|\d{1,3}[.)])\s+")
+# Bullets a keyboard, Word or a paste gives (-, *, +, bullet, en dash, middle dot, Symbol's U+F0B7),
+# and numbered or lettered items: "1.", "2)", "(3)", "a)", "(b)", "iv.".
+_BULLET = re.compile(
+    r"^\s*(?:[-*+\u2022\u2023\u25e6\u25aa\u25cf\u00b7\u2013\u2014\u2043\u2219\uf0b7]"
+    r"|\(?(?:\d{1,3}|[a-z]|[ivx]{2,4})[.)]|\((?:\d{1,3}|[a-z]|[ivx]{1,4})\))\s+"
+)
 # A short line on its own that labels what follows: "Context:" or "KEY PRACTICE EPISODE 2".
-_LABEL_LINE = re.compile(r"^(?:[A-Z][\w ,'\u2019&/()\-]{1,60}:|[A-Z][A-Z0-9 ,'\u2019&/()\-:]{2,60})$")
+_LABEL_LINE = re.compile(
+    r"^(?:[A-Z][\w ,'\u2019&/()\-\u2013\u2014]{1,60}:|[A-Z][A-Z0-9 ,'\u2019&/()\-\u2013\u2014:]{2,60})$"
+)
+# Markdown emphasis around a leading agency: "**GP:** ...", "**GP**: ...", "_School nurse_: ...".
+_EMPHASIS_PREFIX = re.compile(
+    r"^(\*\*|__|\*|_)(?P<who>[^*_\n:]{1,60}?)(?P<c1>:?)\1(?P<c2>:?)\s+(?P<text>\S.*)$", re.S
+)
+# An agency set off by a spaced dash: "Housing \u2013 repairs backlog", "ASC (P04) \u2014 no assessment".
+_DASH_PREFIX = re.compile(
+    r"^(?P<who>[A-Z][A-Za-z'\u2019&/ ]{0,40}?(?:\s*\([A-Za-z]{0,3}\d{1,4}\))?)"
+    r"\s+[\u2013\u2014]\s+(?P<text>\S.*)$",
+    re.S,
+)
+_MD_TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?$")
 # In plain text a line that follows a finished sentence and starts like a note is a new note;
 # otherwise it continues a wrapped paragraph.
 _ENDS_SENTENCE = re.compile(r"[.!?:;)\]\"'\u2019\u201d]$")
@@ -422,7 +506,14 @@ def read_input_bytes(path: Path, *, limit: int = MAX_FILE_BYTES) -> bytes:
 
 
 def _decode(path: Path, data: bytes) -> str:
-    """UTF-8 (with or without BOM), else strict Windows-1252; universal newlines."""
+    """UTF-16 with a BOM, else UTF-8 (with or without BOM), else strict Windows-1252; universal newlines."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Excel's "Unicode Text" export: UTF-16 with a byte-order mark says what it is.
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError(path, "UTF-16 text that does not decode (is the file cut short?)") from None
+        return _check_text(path, text)
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         raise InputError(path, "binary content (NUL byte), not a text file", line=line)
@@ -437,7 +528,12 @@ def _decode(path: Path, data: bytes) -> str:
                 path, f"not UTF-8 or Windows-1252 text (byte 0x{data[exc.start]:02x})", line=line
             ) from None
         log.info("%s: read as Windows-1252", path.name)
-    control = re.search(r"[\x01-\x08\x0e-\x1f\x7f]", text)
+    return _check_text(path, text)
+
+
+def _check_text(path: Path, text: str) -> str:
+    """Refuse control characters (a binary file); give universal newlines."""
+    control = re.search(r"[\x00-\x08\x0e-\x1f\x7f]", text)
     if control:
         line = text[: control.start()].count("\n") + 1
         raise InputError(path, "binary content (control characters), not a text file", line=line)
@@ -476,16 +572,32 @@ def _map_header(path: Path, header: Sequence[Any], *, line: int | None) -> list[
     for cell in header:
         name = _ALIAS_TO_FIELD.get(_header_key(cell))
         if name in seen:
-            name = None  # a second "Notes" column is kept in raw data only
+            log.warning(
+                "%s: column %r is read as nothing: an earlier column already gives the %s",
+                path.name,
+                str(cell).strip()[:40],
+                name.replace("_", " "),
+            )
+            name = None
         if name:
             seen.add(name)
         mapped.append(name)
     if "text" not in seen:
-        found = ", ".join(str(c) for c in header if c not in (None, "")) or "none"
+        # Name only the cells pigan recognised: an unrecognised "header" may be a row of notes.
+        known = [str(c).strip() for c, name in zip(header, mapped, strict=True) if name]
+        others = sum(1 for c, name in zip(header, mapped, strict=True) if not name and _cell_text(c))
+        found = ", ".join(known) or "none recognised"
         raise InputError(
             path,
-            f"missing required column for the note text (one of: text, note, notes, comment); "
-            f"found columns: {found[:200]}",
+            "missing required column for the note text (one of: text, note, notes, comment, "
+            f"discussion point, reflection); found columns: {found[:200]}"
+            + (
+                f" and {others} other(s)"
+                if others and known
+                else f" ({others} other cell(s))"
+                if others
+                else ""
+            ),
             line=line,
         )
     return mapped
@@ -594,6 +706,7 @@ def _read_xlsx(path: Path, data: bytes) -> list[_RawRow]:
         raise InputError(path, f"not a readable Excel workbook ({exc.__class__.__name__})") from None
     try:
         problems: list[str] = []
+        read: list[tuple[str, list[_RawRow]]] = []
         for sheet in book.worksheets:
             try:
                 rows = [(str(i), list(r)) for i, r in enumerate(sheet.iter_rows(values_only=True), 1)]
@@ -602,40 +715,73 @@ def _read_xlsx(path: Path, data: bytes) -> list[_RawRow]:
                     path, f"sheet {sheet.title!r} is corrupt ({exc.__class__.__name__})"
                 ) from None
             try:
-                out = _rows_from_table(path, rows, row_word="row")
+                read.append((sheet.title, _rows_from_table(path, rows, row_word="row")))
             except InputError as exc:
                 problems.append(f"sheet {sheet.title!r}: {exc.reason}")
-                continue
-            if len(book.worksheets) > 1:
-                out = [_RawRow(f"sheet {sheet.title!r} {r.ref}", r.values, r.problem) for r in out]
-            return out
-        raise InputError(path, "; ".join(problems)[:300] or "workbook has no sheets")
+        if not read:
+            raise InputError(path, "; ".join(problems)[:300] or "workbook has no sheets")
     finally:
         book.close()
+    if len(book.worksheets) == 1:
+        return read[0][1]
+    # Every sheet with a note-text column is read (one sheet a breakout group, say); the
+    # sheet's name is the segment of rows that do not give one, when several sheets hold notes.
+    ids = [r.values.get("note_id") for _, out in read for r in out if r.values.get("note_id")]
+    clash = len(read) > 1 and len(ids) != len(set(ids))
+    merged: list[_RawRow] = []
+    for title, out in read:
+        for r in out:
+            values = dict(r.values)
+            if len(read) > 1 and not (values.get("segment") or "").strip():
+                values["segment"] = title
+            if clash and values.get("note_id"):
+                values["note_id"] = f"{title}/{values['note_id']}"
+            merged.append(_RawRow(f"sheet {title!r} {r.ref}", values, r.problem))
+    return merged
 
 
 def _split_prefix(text: str) -> tuple[str | None, str | None, str]:
-    """Split "[GP] ..." / "Police (P07): ..." into (agency, participant, text)."""
+    """Split "[GP] ..." / "Police (P07): ..." / "**GP:** ..." into (agency, participant, text)."""
+    original = text
+    emphasis = _EMPHASIS_PREFIX.match(text)
+    if emphasis and (emphasis["c1"] or emphasis["c2"]):
+        text = f"{emphasis['who'].strip()}: {emphasis['text']}"
     match = _BRACKET_PREFIX.match(text)
     if not match:
-        match = _COLON_PREFIX.match(text)
-        if match:
-            words = _header_key(match["who"]).split(" (")[0].split()
-            if (
-                " ".join(words) in _NOT_AGENCIES
-                or len(words) > 6
-                or (words and words[0] in _SENTENCE_WORDS)
-                or any(w in _SENTENCE_WORDS - {"a", "i"} for w in words[1:])
-            ):
+        for pattern, most_words in ((_COLON_PREFIX, 6), (_DASH_PREFIX, 4)):
+            match = pattern.match(text)
+            if match is None:
+                continue
+            who = match["who"].strip()
+            bare = who.split("(")[0].strip()
+            shouted = pattern is _DASH_PREFIX and " " in bare and bare.isupper()  # a title line
+            if shouted or not _names_agency(who, most_words):
                 match = None
+            if match:
+                break
     if not match:
-        return None, None, text
+        return None, None, original
     who = match["who"].strip()
     participant = None
     split = _WHO_PARTICIPANT.match(who)
     if split and split["agency"].strip():
         who, participant = split["agency"].strip(), split["pid"]
     return who, participant, match["text"].strip()
+
+
+def _names_agency(who: str, most_words: int) -> bool:
+    """Whether a prefix before ":" or a dash reads as an agency, not a label or a sentence."""
+    words = _header_key(who).split(" (")[0].split()
+    return (
+        bool(words)
+        and not (
+            " ".join(words) in _NOT_AGENCIES
+            or words[-1].isdigit()  # "Finding 1", "Episode 2": a numbered label
+            or len(words) > most_words
+            or words[0] in _SENTENCE_WORDS
+            or any(w in _SENTENCE_WORDS - {"a", "i"} for w in words[1:])
+        )
+    )
 
 
 def _looks_like_heading(paragraph: Any) -> bool:
@@ -651,6 +797,66 @@ def _looks_like_heading(paragraph: Any) -> bool:
     )
 
 
+# A contents line: "Introduction<tab>3" or "Findings ........ 12".
+_CONTENTS_LINE = re.compile(r"(?:\t|\.{4,}|\u2026{2,})\s*\d{1,4}$")
+
+
+def _docx_blocks(element: Any, parent: Any) -> Iterator[Any]:
+    """Paragraphs and tables in document order, including those inside content controls.
+
+    python-docx's own iteration skips ``w:sdt`` content controls, where a form-like
+    notes template keeps what was typed; a table of contents control is skipped.
+    """
+    from docx.oxml.ns import qn
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    for child in element.iterchildren():
+        if child.tag == qn("w:p"):
+            yield Paragraph(child, parent)
+        elif child.tag == qn("w:tbl"):
+            yield Table(child, parent)
+        elif child.tag == qn("w:sdt"):
+            gallery = child.find(f"{qn('w:sdtPr')}/{qn('w:docPartObj')}/{qn('w:docPartGallery')}")
+            if gallery is not None and "contents" in (gallery.get(qn("w:val")) or "").lower():
+                continue
+            content = child.find(qn("w:sdtContent"))
+            if content is not None:
+                yield from _docx_blocks(content, parent)
+        elif child.tag == qn("w:customXml"):
+            yield from _docx_blocks(child, parent)
+
+
+def _docx_text(paragraph: Any) -> str:
+    """A paragraph's text as the document shows it now: tracked insertions in, deletions out."""
+    from docx.oxml.ns import qn
+
+    skip = {
+        qn("w:del"),
+        qn("w:moveFrom"),
+        "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback",
+    }
+    parts: list[str] = []
+    for node in paragraph.iter(qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")):
+        if any(a.tag in skip for a in node.iterancestors()):
+            continue
+        if node.tag == qn("w:t"):
+            parts.append(node.text or "")
+        else:
+            parts.append("\t" if node.tag == qn("w:tab") else "\n")
+    return "".join(parts)
+
+
+def _docx_cell_text(cell: Any) -> str:
+    """A table cell's text, paragraphs of tables nested in it included."""
+    from docx.oxml.ns import qn
+
+    box = qn("w:txbxContent")
+    return "\n".join(
+        _docx_text(p) for p in cell._tc.iter(qn("w:p")) if not any(a.tag == box for a in p.iterancestors())
+    ).strip()
+
+
 def _read_docx(path: Path, data: bytes) -> list[_RawRow]:
     _check_zip(path, data, "Word (.docx)")
     import docx
@@ -664,18 +870,20 @@ def _read_docx(path: Path, data: bytes) -> list[_RawRow]:
     out: list[_RawRow] = []
     segment: str | None = None
     paragraph_no = table_no = 0
-    for block in document.iter_inner_content():
+    for block in _docx_blocks(document.element.body, document._body):
         if isinstance(block, Paragraph):
             paragraph_no += 1
-            text = block.text.strip()
+            text = _docx_text(block._p).strip()
             style = (block.style.name if block.style is not None else "") or ""
             if not text:
                 continue
             if style.lower().startswith("heading") or _looks_like_heading(block):
                 segment = text
                 continue
-            if style.lower() in {"title", "subtitle"}:
+            if style.lower() in {"title", "subtitle"} or style.lower().startswith("toc"):
                 continue
+            if _CONTENTS_LINE.search(text):
+                continue  # a line of a typed table of contents, not a note
             agency, participant, body = _split_prefix(_BULLET.sub("", text, count=1))
             out.append(
                 _RawRow(
@@ -685,33 +893,25 @@ def _read_docx(path: Path, data: bytes) -> list[_RawRow]:
             )
         elif isinstance(block, Table):
             table_no += 1
-            cells = [(str(i), [c.text for c in row.cells]) for i, row in enumerate(block.rows, 1)]
-            try:
-                rows = _rows_from_table(path, cells, row_word=f"table {table_no} row")
-            except InputError:
-                # No recognisable header: each row is one note, cells joined.
-                rows = [
-                    _RawRow(
-                        f"table {table_no} row {ref}",
-                        {"text": " | ".join(c.strip() for c in row if c.strip())},
-                    )
-                    for ref, row in cells
-                    if any(c.strip() for c in row)
-                ]
-            for row in rows:
-                values = dict(row.values)
-                values.setdefault("segment", segment)
-                if not values.get("segment"):
-                    values["segment"] = segment
-                out.append(_RawRow(row.ref, values, row.problem))
+            cells = [(str(i), [_docx_cell_text(c) for c in row.cells]) for i, row in enumerate(block.rows, 1)]
+            out.extend(_table_rows(path, cells, f"table {table_no} row", segment))
     if not out:
         raise InputError(path, "no notes: the document has no paragraphs or table rows of text")
     return out
 
 
 def _read_text(path: Path, data: bytes) -> list[_RawRow]:
-    """Plain text or Markdown: headings are segments, each bullet or paragraph a note."""
+    """Plain text or Markdown: headings are segments, each bullet or paragraph a note.
+
+    A file whose first line is a tab-separated header naming a note-text column
+    (Excel's "Unicode Text" or "Text (Tab delimited)") is read as a table, and so
+    is a Markdown table (``| Agency | Reflection |`` over ``|---|---|``).
+    """
     text = _decode(path, data)
+    lines = text.split("\n")
+    first = next((line for line in lines if line.strip()), "")
+    if "\t" in first and "text" in _fields_of(first.split("\t")):
+        return _read_csv(path, data)
     out: list[_RawRow] = []
     segment: str | None = None
     current: list[str] = []
@@ -728,10 +928,28 @@ def _read_text(path: Path, data: bytes) -> list[_RawRow]:
             )
             current.clear()
 
-    for number, line in enumerate(text.split("\n"), 1):
+    def next_line(index: int) -> str:
+        return next((line for line in lines[index + 1 :] if line.strip()), "")
+
+    number = 0
+    while number < len(lines):
+        line = lines[number]
+        number += 1
         stripped = line.strip()
         heading = _MD_HEADING.match(line)
-        if not stripped or re.fullmatch(r"[-=*_]{3,}", stripped):
+        if stripped.startswith("|") and _MD_TABLE_RULE.match(
+            lines[number].strip() if number < len(lines) else ""
+        ):
+            flush()
+            table: list[tuple[str, list[str]]] = []
+            at = number - 1
+            while at < len(lines) and lines[at].strip().startswith("|"):
+                if at != number:  # the |---| rule is not a row
+                    table.append((str(at + 1), _md_cells(lines[at])))
+                at += 1
+            out.extend(_table_rows(path, table, "line", segment))
+            number = at
+        elif not stripped or re.fullmatch(r"[-=*_]{3,}", stripped):
             flush()
         elif heading or _LABEL_LINE.match(stripped):
             flush()
@@ -740,6 +958,14 @@ def _read_text(path: Path, data: bytes) -> list[_RawRow]:
             flush()
             start = number
             current.append(_BULLET.sub("", line, count=1).strip())
+        elif (
+            not current
+            and len(stripped.split()) <= 6
+            and not re.search(r"[.!?;,]$", stripped)
+            and _split_prefix(stripped)[0] is None
+            and _BULLET.match(next_line(number - 1))
+        ):
+            segment = stripped.rstrip(":").strip()  # a short line over a list titles it
         else:
             if current and _ENDS_SENTENCE.search(current[-1]) and _STARTS_NOTE.match(stripped):
                 flush()  # one note a line: the last line ended a sentence and this one starts anew
@@ -749,6 +975,36 @@ def _read_text(path: Path, data: bytes) -> list[_RawRow]:
     flush()
     if not out:
         raise InputError(path, "no notes: the file has only headings or blank lines")
+    return out
+
+
+def _md_cells(line: str) -> list[str]:
+    """The cells of a Markdown table row ("| a | b |"), with escaped pipes kept."""
+    inner = line.strip()
+    inner = inner[1:] if inner.startswith("|") else inner
+    inner = inner[:-1] if inner.endswith("|") and not inner.endswith("\\|") else inner
+    return [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", inner)]
+
+
+def _table_rows(
+    path: Path, cells: list[tuple[str, list[str]]], row_word: str, segment: str | None
+) -> list[_RawRow]:
+    """A table in a document: read like CSV when it has a header, else one note a row."""
+    try:
+        rows = _rows_from_table(path, cells, row_word=row_word)
+    except InputError:
+        # No recognisable header: each row is one note, cells joined.
+        rows = [
+            _RawRow(f"{row_word} {ref}", {"text": " | ".join(c.strip() for c in row if c.strip())})
+            for ref, row in cells
+            if any(c.strip() for c in row)
+        ]
+    out = []
+    for row in rows:
+        values = dict(row.values)
+        if not values.get("segment"):
+            values["segment"] = segment
+        out.append(_RawRow(row.ref, values, row.problem))
     return out
 
 

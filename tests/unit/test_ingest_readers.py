@@ -221,3 +221,162 @@ def test_plain_text_with_one_note_a_line_gives_one_note_a_line(tmp_path: Path) -
         (None, "The GP saw him in May."),
         ("ASC", "Closed the case."),
     ]
+
+
+# -- files as reviewers hand them over (red-team findings) -----------------------
+
+
+def test_unrecognised_header_error_names_no_cell_text(tmp_path: Path) -> None:
+    path = write(tmp_path / "n.csv", "GP,Zebulon Quartermaine was seen twice\nPolice,attended\n")
+    with pytest.raises(InputError) as caught:
+        read_notes(path)
+    assert "missing required column" in str(caught.value)
+    assert "Zebulon" not in str(caught.value)
+
+
+def test_other_common_header_names_map_to_note_fields(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "n.csv",
+        "Date of contact,Organisation,Theme,Discussion point,Notes\n"
+        "03/02/2022,Police,Good practice,PCSO kept regular contact,\n",
+    )
+    [note] = read_notes(path).notes
+    assert (note.episode_date, note.agency, note.segment, note.text) == (
+        "03/02/2022",
+        "Police",
+        "Good practice",
+        "PCSO kept regular contact",
+    )
+
+
+def test_xlsx_reads_every_notes_sheet_with_sheet_names_as_segments(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    cover = book.active
+    assert cover is not None
+    cover.title = "Cover"
+    cover.append(["Practitioner event: breakout notes"])
+    for group, text in [("Group 1", "Caseload of 600"), ("Group 2", "Referral stepped down")]:
+        sheet = book.create_sheet(group)
+        sheet.merge_cells("A1:C1")
+        sheet["A1"] = f"{group} notes"
+        sheet.append([])
+        sheet.append(["Ref", "Agency", "Point made"])
+        sheet.append([1, "GP", text])
+    path = tmp_path / "n.xlsx"
+    book.save(path)
+    result = read_notes(path)
+    assert [(n.note_id, n.segment, n.text) for n in result.notes] == [
+        ("Group 1/1", "Group 1", "Caseload of 600"),
+        ("Group 2/1", "Group 2", "Referral stepped down"),
+    ]
+    assert result.quarantined == []
+
+
+@pytest.mark.parametrize(
+    "bullet",
+    [
+        pytest.param("\u2013", id="en-dash"),
+        pytest.param("+", id="plus"),
+        pytest.param("\u00b7", id="middle-dot"),
+        pytest.param("a)", id="letter"),
+        pytest.param("(ii)", id="roman"),
+    ],
+)
+def test_each_bullet_style_is_a_note_of_its_own(tmp_path: Path, bullet: str) -> None:
+    path = write(tmp_path / "n.txt", f"{bullet} first point\r\n{bullet} second point\r\n")
+    assert [n.text for n in read_notes(path).notes] == ["first point", "second point"]
+
+
+def test_short_line_over_a_list_is_its_segment(tmp_path: Path) -> None:
+    path = write(tmp_path / "n.txt", "Recommendations\n1) Shared chronology.\n2) Named lead.\n")
+    notes = read_notes(path).notes
+    assert [(n.segment, n.text) for n in notes] == [
+        ("Recommendations", "Shared chronology."),
+        ("Recommendations", "Named lead."),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "agency", "participant", "text"),
+    [
+        pytest.param(
+            "**Health visiting:** check by phone", "Health visiting", None, "check by phone", id="md-bold"
+        ),
+        pytest.param("_School nurse_: not told", "School nurse", None, "not told", id="md-italic"),
+        pytest.param("Housing \u2013 repairs backlog", "Housing", None, "repairs backlog", id="en-dash"),
+        pytest.param(
+            "ASC (P04) \u2014 no assessment", "ASC", "P04", "no assessment", id="em-dash-participant"
+        ),
+        pytest.param(
+            "Finding 1: risk was split", None, None, "Finding 1: risk was split", id="numbered-label"
+        ),
+        pytest.param("Author: Reviewer R1", None, None, "Author: Reviewer R1", id="front-page-label"),
+        pytest.param(
+            "DRAFT REPORT \u2013 OFFICIAL", None, None, "DRAFT REPORT \u2013 OFFICIAL", id="shouted-title"
+        ),
+    ],
+)
+def test_agency_prefix_styles(
+    tmp_path: Path, line: str, agency: str | None, participant: str | None, text: str
+) -> None:
+    note = read_notes(write(tmp_path / "n.md", f"- {line}\n")).notes[0]
+    assert (note.agency, note.participant, note.text) == (agency, participant, text)
+
+
+def test_markdown_table_rows_are_notes(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "n.md",
+        "## Reflections\n\n| Agency | Reflection |\n|---|---|\n| GP | Not seen at registration |\n"
+        "| Early Help | Stepped down too quickly |\n",
+    )
+    notes = read_notes(path).notes
+    assert [(n.segment, n.agency, n.text, n.row_ref) for n in notes] == [
+        ("Reflections", "GP", "Not seen at registration", "line 5"),
+        ("Reflections", "Early Help", "Stepped down too quickly", "line 6"),
+    ]
+
+
+@pytest.mark.parametrize("name", ["n.txt", "n.csv"])
+def test_excel_unicode_text_export_is_read_as_a_table(tmp_path: Path, name: str) -> None:
+    data = "Ref\tAgency\tNotes\r\nU1\tGP\tSaw him twice\r\nU2\tPolice\tNo further action\r\n"
+    notes = read_notes(write(tmp_path / name, data.encode("utf-16"))).notes
+    assert [(n.note_id, n.agency, n.text) for n in notes] == [
+        ("U1", "GP", "Saw him twice"),
+        ("U2", "Police", "No further action"),
+    ]
+
+
+def test_docx_text_in_content_controls_tracked_insertions_and_nested_tables_is_kept(
+    tmp_path: Path,
+) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    document = docx.Document()
+    typed = document.add_paragraph("[GP] typed into a form field")
+    control, content = OxmlElement("w:sdt"), OxmlElement("w:sdtContent")
+    control.append(content)
+    typed._p.addprevious(control)
+    content.append(typed._p)
+    edited = document.add_paragraph("[ASC] closed the case ")
+    insertion, run, words = OxmlElement("w:ins"), OxmlElement("w:r"), OxmlElement("w:t")
+    insertion.set(qn("w:id"), "1")
+    insertion.set(qn("w:author"), "R1")
+    words.text = "without a visit"
+    run.append(words)
+    insertion.append(run)
+    edited._p.append(insertion)
+    document.add_paragraph("Introduction\t3")  # a typed contents line
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "Agency", "Reflection"
+    table.cell(1, 0).text = "Housing"
+    table.cell(1, 1).paragraphs[0].text = "outer"
+    table.cell(1, 1).add_table(rows=1, cols=1).cell(0, 0).text = "inner"
+    path = tmp_path / "n.docx"
+    document.save(path)
+    result = read_notes(path)
+    assert [(n.agency, n.text) for n in result.notes] == [
+        ("GP", "typed into a form field"),
+        ("ASC", "closed the case without a visit"),
+        ("Housing", "outer\ninner"),
+    ]
