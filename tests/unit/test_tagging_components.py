@@ -7,6 +7,7 @@ a sentencizer is added, the whole text is one sentence.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,12 @@ from pigan.tagging.components import (
     sentence_features,
     tag_info,
 )
+
+
+@functools.cache
+def model_rules() -> Language:
+    """The English model with pigan's rule components and no classifier."""
+    return build_pipeline(classifier=False)
 
 
 def blank_pipeline(*, sentencizer: bool = False) -> Language:
@@ -111,6 +118,41 @@ def test_tag_offsets_in_note_results_slice_back_to_the_evidence() -> None:
     assert result.codes == ["context"]  # the advocate is hypothetical: not good practice
     for tag in result.tags:
         assert 0 <= tag.sentence_start <= tag.start < tag.end <= tag.sentence_end <= len(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        (
+            "The health visitor accepted Mother's explanation for the bruise.",
+            "decision_influence.assumptions",
+        ),
+        ("His account was accepted without any checks.", "decision_influence.assumptions"),
+        ("Mr T missed two appointments at the memory clinic.", "decision_influence.engagement"),
+    ],
+    ids=["accepted-explanation", "account-was-accepted", "missed-appointments"],
+)
+def test_codebook_patterns_tag_their_topic(text: str, topic: str) -> None:
+    # Patterns match lemmas ("accepted" -> accept), so they need the English model's lemmatizer.
+    doc = model_rules()(text)
+    spans = [s for s in doc.spans[THEMES_KEY] if s.label_ == topic and counts(s)]
+    assert spans, f"{topic} not found"
+    assert tag_info(spans[0])["rule"].startswith("pattern")
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("The acute trust sent the discharge letter.", "good_practice.relationships"),
+        ("Partner agencies met on 4 May.", "decision_influence.fathers_carers"),
+        ("He signed the visitor log on arrival.", "context.systems"),
+        ("The meeting was short.", "context.staffing"),
+    ],
+    ids=["nhs-trust", "partner-agencies", "visitor-log", "short"],
+)
+def test_everyday_words_that_name_no_theme_are_not_cues(nlp: Language, text: str, topic: str) -> None:
+    doc = nlp(text)
+    assert not [s for s in doc.spans[THEMES_KEY] if s.label_ == topic]
 
 
 @pytest.mark.parametrize(
