@@ -667,8 +667,12 @@ def _rows_from_table(
 
 
 def _read_csv(path: Path, data: bytes) -> list[_RawRow]:
-    text = _decode(path, data)
-    first = text.split("\n", 1)[0]
+    return _csv_rows(path, _decode(path, data))
+
+
+def _csv_rows(path: Path, text: str) -> list[_RawRow]:
+    """The rows of decoded delimited text (comma, semicolon or tab, whichever the first line uses)."""
+    first = next((line for line in text.split("\n") if line.strip()), "")
     if path.suffix.lower() == ".tsv" or (first.count("\t") > first.count(",") and "\t" in first):
         delimiter = "\t"
     elif first.count(";") > first.count(","):
@@ -911,7 +915,7 @@ def _read_text(path: Path, data: bytes) -> list[_RawRow]:
     lines = text.split("\n")
     first = next((line for line in lines if line.strip()), "")
     if "\t" in first and "text" in _fields_of(first.split("\t")):
-        return _read_csv(path, data)
+        return _csv_rows(path, text)
     out: list[_RawRow] = []
     segment: str | None = None
     current: list[str] = []

@@ -346,6 +346,13 @@ def test_excel_unicode_text_export_is_read_as_a_table(tmp_path: Path, name: str)
     ]
 
 
+@pytest.mark.parametrize("name", ["n.txt", "n.csv"])
+def test_blank_lines_above_a_tab_separated_header_do_not_hide_the_table(tmp_path: Path, name: str) -> None:
+    data = "\n\nRef\tAgency\tNotes\nU1\tGP\tSaw him twice, then not again\n"
+    notes = read_notes(write(tmp_path / name, data.encode("utf-8"))).notes
+    assert [(n.note_id, n.agency, n.text) for n in notes] == [("U1", "GP", "Saw him twice, then not again")]
+
+
 def test_docx_text_in_content_controls_tracked_insertions_and_nested_tables_is_kept(
     tmp_path: Path,
 ) -> None:
