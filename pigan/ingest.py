@@ -571,7 +571,15 @@ def _map_header(path: Path, header: Sequence[Any], *, line: int | None) -> list[
     seen: set[str] = set()
     for cell in header:
         name = _ALIAS_TO_FIELD.get(_header_key(cell))
-        if name in seen:
+        if name == "text" and name in seen:
+            # A second column of note text ("Discussion point" and "Notes") is kept: each
+            # note joins the row's text cells, so nothing written at the event is dropped.
+            log.warning(
+                "%s: column %r also holds note text: it is joined to the note, after a blank line",
+                path.name,
+                str(cell).strip()[:40],
+            )
+        elif name in seen:
             log.warning(
                 "%s: column %r is read as nothing: an earlier column already gives the %s",
                 path.name,
@@ -651,19 +659,38 @@ def _rows_from_table(
         if not any(t and t.strip() for t in texts):
             continue  # blank line or empty spreadsheet row: not a row
         values: dict[str, str | None] = {}
+        note_text: list[str] = []
         for name, value in zip(mapped, texts, strict=False):
-            if name:
+            if name == "text":
+                if value and value.strip():
+                    note_text.append(value.strip())
+            elif name:
                 values[name] = value
+        values["text"] = "\n\n".join(note_text) or None
         problem = None
         extra = [t for t in texts[width:] if t and t.strip()]
         if row_word == "line" and len(texts) != len(header):
             problem = f"ragged row: {len(texts)} fields, header has {len(header)}"
         elif extra:
             problem = f"ragged row: {len(extra)} value(s) beyond the header's {width} columns"
+        elif _is_totals_row(texts, values.get("text")):
+            problem = 'a totals row ("Total" with a count), not a note'
         out.append(_RawRow(f"{row_word} {ref}", values, problem))
     if not out:
         raise InputError(path, "no notes: the file has a header row but no data rows")
     return out
+
+
+_TOTAL_CELL = re.compile(r"(?:grand\s+|sub-?\s*)?totals?\s*:?|count|sum", re.I)
+
+
+def _is_totals_row(texts: Sequence[str | None], text: str | None) -> bool:
+    """A spreadsheet's summary row: a cell saying "Total" and no note longer than a count."""
+    if not any(t and _TOTAL_CELL.fullmatch(t.strip()) for t in texts):
+        return False
+    if text is None or _TOTAL_CELL.fullmatch(text.strip()):
+        return True
+    return bool(re.fullmatch(r"[\d,.]+\s*\w*|\w+\s*[:=]?\s*[\d,.]+", text.strip()))
 
 
 def _read_csv(path: Path, data: bytes) -> list[_RawRow]:
@@ -805,6 +832,36 @@ def _looks_like_heading(paragraph: Any) -> bool:
 _CONTENTS_LINE = re.compile(r"(?:\t|\.{4,}|\u2026{2,})\s*\d{1,4}$")
 
 
+# A report's front page: "Author: ...", "Version 0.3 DRAFT", "OFFICIAL-SENSITIVE", "Page 1 of 12".
+_FRONT_LABEL = re.compile(
+    r"(?P<label>authors?|report author|lead reviewer|independent (?:author|reviewer)s?|prepared by|"
+    r"written by|approved by|owner|version|document version|status|classification|"
+    r"security classification|protective marking|circulation|distribution|"
+    r"(?:review|document|report) ref(?:erence)?|date of (?:report|draft|issue|publication))"
+    r"\s*[:\-\u2013]\s*(?P<value>\S.*)",
+    re.I,
+)
+_FRONT_MARK = re.compile(
+    r"(?:(?:version|v)\s*\d+(?:\.\d+)*\b.*|draft\b.*|(?:official|government)[- ]sensitive\b.*|official|"
+    r"confidential|restricted|not protectively marked|page \d+(?: of \d+)?|(?:table of )?contents)",
+    re.I,
+)
+_DATE_ONLY = re.compile(r"date\s*[:\-\u2013]\s*[\w ,/.\-]{4,24}", re.I)
+
+
+def _front_matter(text: str) -> str | None:
+    """Why a line before a document's first heading is its front page, or None if it may be a note."""
+    line = text.strip()
+    if len(line.split()) > 12 or "\n" in line:
+        return None
+    label = _FRONT_LABEL.fullmatch(line)
+    if label and len(label["value"].split()) <= 8:
+        return f"document front matter ({label['label'].strip().capitalize()}), not a note"
+    if _FRONT_MARK.fullmatch(line) or (_DATE_ONLY.fullmatch(line) and re.search(r"\d", line)):
+        return "document front matter (version, marking or date line), not a note"
+    return None
+
+
 def _docx_blocks(element: Any, parent: Any) -> Iterator[Any]:
     """Paragraphs and tables in document order, including those inside content controls.
 
@@ -881,6 +938,11 @@ def _read_docx(path: Path, data: bytes) -> list[_RawRow]:
             style = (block.style.name if block.style is not None else "") or ""
             if not text:
                 continue
+            # Front matter sits at the top: before the first heading and the first note.
+            front = _front_matter(text) if segment is None and all(r.problem for r in out) else None
+            if front and style.lower() not in {"title", "subtitle"}:
+                out.append(_RawRow(f"paragraph {paragraph_no}", {"text": text}, front))
+                continue
             if style.lower().startswith("heading") or _looks_like_heading(block):
                 segment = text
                 continue
@@ -955,6 +1017,15 @@ def _read_text(path: Path, data: bytes) -> list[_RawRow]:
             number = at
         elif not stripped or re.fullmatch(r"[-=*_]{3,}", stripped):
             flush()
+        elif (
+            segment is None
+            and not current
+            and not heading
+            and all(r.problem for r in out)
+            and (front := _front_matter(stripped))
+        ):
+            flush()  # a front-page line ("Author: ...", "OFFICIAL"): accounted for, not a note
+            out.append(_RawRow(f"line {number}", {"text": stripped}, front))
         elif heading or _LABEL_LINE.match(stripped):
             flush()
             segment = (heading["title"] if heading else stripped.rstrip(":").strip()) or None

@@ -387,3 +387,75 @@ def test_docx_text_in_content_controls_tracked_insertions_and_nested_tables_is_k
         ("ASC", "closed the case without a visit"),
         ("Housing", "outer\ninner"),
     ]
+
+
+def test_a_second_note_text_column_is_kept_in_the_note(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "n.csv",
+        "Organisation,Discussion point,Notes\n"
+        "Housing,Tenancy notice served,no welfare referral was made\n"
+        "Police,Welfare check done,\n",
+    )
+    notes = read_notes(path).notes
+    assert [n.text for n in notes] == [
+        "Tenancy notice served\n\nno welfare referral was made",
+        "Welfare check done",
+    ]
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        pytest.param("Total;;;4 notes", id="id-column-says-total"),
+        pytest.param(";;;Total", id="text-says-total"),
+        pytest.param("Grand total;;;", id="no-text"),
+        pytest.param(";Count;;12", id="count"),
+    ],
+)
+def test_a_spreadsheet_totals_row_is_quarantined_not_ingested(tmp_path: Path, row: str) -> None:
+    path = write(
+        tmp_path / "n.csv",
+        f"id;agency;role;text\n1;GP;nurse;Repeat prescriptions were not reviewed\n{row}\n",
+    )
+    result = read_notes(path)
+    assert [n.note_id for n in result.notes] == ["1"]
+    assert [(q.row_ref, "totals row" in q.reason) for q in result.quarantined] == [("line 3", True)]
+
+
+def test_a_note_that_mentions_a_total_is_still_a_note(tmp_path: Path) -> None:
+    path = write(tmp_path / "n.csv", "id,text\nTotal,In total the family moved 6 times in a year\n")
+    assert [n.text for n in read_notes(path).notes] == ["In total the family moved 6 times in a year"]
+
+
+def test_a_report_front_page_is_quarantined_and_its_notes_kept(tmp_path: Path) -> None:
+    document = docx.Document()
+    document.add_paragraph("Version 0.3 DRAFT \u2013 OFFICIAL-SENSITIVE")
+    document.add_paragraph("Author: Independent Reviewer R1")
+    document.add_paragraph("Date: 2 October 2023")
+    document.add_heading("Context", level=1)
+    document.add_paragraph("Author: the GP said the referral form had no field for it.")
+    document.add_paragraph("Caseloads were high across the period.")
+    path = tmp_path / "report.docx"
+    document.save(str(path))
+    result = read_notes(path)
+    assert [q.row_ref for q in result.quarantined] == ["paragraph 1", "paragraph 2", "paragraph 3"]
+    assert all("front matter" in q.reason for q in result.quarantined)
+    assert len(result.notes) == 2  # below a heading, "Author:" is not front matter
+    assert result.rows_read == len(result.notes) + len(result.quarantined)
+
+
+def test_text_front_page_lines_are_quarantined_but_a_first_note_is_not(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "n.txt",
+        "Prepared by: Reviewer R2\nOFFICIAL\n\nThe health visitor was not told about the move.\n",
+    )
+    result = read_notes(path)
+    assert [n.text for n in result.notes] == ["The health visitor was not told about the move."]
+    assert [q.row_ref for q in result.quarantined] == ["line 1", "line 2"]
+
+
+def test_a_label_line_among_notes_is_a_note_not_front_matter(tmp_path: Path) -> None:
+    path = write(tmp_path / "n.txt", "Caseloads were high.\nStatus: closed by ASC after one visit\n")
+    result = read_notes(path)
+    assert len(result.notes) == 2 and result.notes[-1].text.endswith("closed by ASC after one visit")
+    assert result.quarantined == []
