@@ -21,6 +21,7 @@ import json
 import logging
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -862,6 +863,53 @@ def _front_matter(text: str) -> str | None:
     return None
 
 
+# Text copied out of a PDF (pdftotext, "Save as text") carries the page furniture with it.
+_PAGE_MARK = re.compile(
+    r"(?:page\s+)?\d{1,4}(?:\s+of\s+\d{1,4})?|(?:official|government)[- ]sensitive\b.{0,30}|official|"
+    r"confidential|restricted|not protectively marked",
+    re.I,
+)
+# "4. Analysis" over "4.1 ...": a report's numbered section heading, not a list item.
+_NUMBERED_HEADING = re.compile(r"(?P<number>\d{1,2})\.?\s+(?P<title>[A-Z][^.!?;:,]{0,60})")
+_PARAGRAPH_NUMBER = re.compile(r"\d{1,2}\.\d{1,2}(?:\.\d{1,2})?\.?\s+\S")
+_TITLE_LINE = re.compile(r"(?:(?:[A-Z0-9][\w'\u2019&\-]*|of|the|and|for|in|on|to|a|an|into)\s*){1,8}")
+
+
+def _numbered_heading(numbered: re.Match[str], lines: Sequence[str], index: int, following: str) -> bool:
+    """Whether "4. Analysis" at ``lines[index]`` heads a section rather than being a list item.
+
+    It does when the next paragraph is numbered under it ("4.1 ..."), or when
+    it is a short Title Case phrase with no numbered item before or after it.
+    """
+    following = following.strip()
+    if len(numbered[0].split()) > 7:
+        return False
+    if following.startswith(numbered["number"] + ".") and _PARAGRAPH_NUMBER.match(following):
+        return True
+    before = next((line for line in reversed(lines[:index]) if line.strip()), "")
+    item = re.compile(r"\s*\(?\d{1,3}[.)]\s")
+    title = numbered["title"].split()
+    return (
+        len(title) <= 4
+        and all(w[:1].isupper() or w in {"of", "and", "the", "for", "in", "to", "on"} for w in title)
+        and not item.match(following)
+        and not item.match(before)
+    )
+
+
+def _page_furniture(lines: Sequence[str]) -> set[int]:
+    """Indexes of running headers, footers and page numbers in text taken from a PDF.
+
+    A page mark ("Page 3 of 28", "OFFICIAL", a bare number) anywhere, and any
+    other short line that repeats three or more times word for word, such as
+    a running title.
+    """
+    stripped = [line.strip() for line in lines]
+    counts = Counter(s for s in stripped if s and len(s.split()) <= 8 and not _BULLET.match(s))
+    repeated = {s for s, n in counts.items() if n >= 3 and not _MD_HEADING.match(s)}
+    return {i for i, s in enumerate(stripped) if s and (_PAGE_MARK.fullmatch(s) or s in repeated)}
+
+
 def _docx_blocks(element: Any, parent: Any) -> Iterator[Any]:
     """Paragraphs and tables in document order, including those inside content controls.
 
@@ -997,12 +1045,18 @@ def _read_text(path: Path, data: bytes) -> list[_RawRow]:
     def next_line(index: int) -> str:
         return next((line for line in lines[index + 1 :] if line.strip()), "")
 
+    furniture = _page_furniture(lines)
+    if furniture:
+        log.info("%s: %d page header, footer or page-number line(s) left out", path.name, len(furniture))
     number = 0
     while number < len(lines):
         line = lines[number]
         number += 1
         stripped = line.strip()
         heading = _MD_HEADING.match(line)
+        numbered = _NUMBERED_HEADING.fullmatch(stripped)
+        if number - 1 in furniture:
+            continue  # a page break inside a paragraph does not end it
         if stripped.startswith("|") and _MD_TABLE_RULE.match(
             lines[number].strip() if number < len(lines) else ""
         ):
@@ -1029,6 +1083,18 @@ def _read_text(path: Path, data: bytes) -> list[_RawRow]:
         elif heading or _LABEL_LINE.match(stripped):
             flush()
             segment = (heading["title"] if heading else stripped.rstrip(":").strip()) or None
+        elif (
+            segment is None
+            and not current
+            and all(r.problem for r in out)
+            and _TITLE_LINE.fullmatch(stripped)
+            and not _BULLET.match(line)
+            and not _BULLET.match(next_line(number - 1))
+        ):
+            out.append(_RawRow(f"line {number}", {"text": stripped}, "document title, not a note"))
+        elif numbered and _numbered_heading(numbered, lines, number - 1, next_line(number - 1)):
+            flush()
+            segment = numbered["title"].strip()
         elif _BULLET.match(line):
             flush()
             start = number
@@ -1042,8 +1108,14 @@ def _read_text(path: Path, data: bytes) -> list[_RawRow]:
         ):
             segment = stripped.rstrip(":").strip()  # a short line over a list titles it
         else:
-            if current and _ENDS_SENTENCE.search(current[-1]) and _STARTS_NOTE.match(stripped):
-                flush()  # one note a line: the last line ended a sentence and this one starts anew
+            if current and re.search(r"[A-Za-z]-$", current[-1]) and stripped[:1].islower():
+                current[-1] += stripped  # a word broken across lines: "de-" + "spite"
+                continue
+            if current and (
+                (_ENDS_SENTENCE.search(current[-1]) and _STARTS_NOTE.match(stripped))
+                or _PARAGRAPH_NUMBER.match(stripped)
+            ):
+                flush()  # one note a line, or a numbered paragraph ("4.2 ...") starts anew
             if not current:
                 start = number
             current.append(stripped)

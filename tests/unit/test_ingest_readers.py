@@ -451,7 +451,7 @@ def test_text_front_page_lines_are_quarantined_but_a_first_note_is_not(tmp_path:
     )
     result = read_notes(path)
     assert [n.text for n in result.notes] == ["The health visitor was not told about the move."]
-    assert [q.row_ref for q in result.quarantined] == ["line 1", "line 2"]
+    assert [q.row_ref for q in result.quarantined] == ["line 1"]  # "OFFICIAL" is a page mark
 
 
 def test_a_label_line_among_notes_is_a_note_not_front_matter(tmp_path: Path) -> None:
@@ -459,3 +459,36 @@ def test_a_label_line_among_notes_is_a_note_not_front_matter(tmp_path: Path) -> 
     result = read_notes(path)
     assert len(result.notes) == 2 and result.notes[-1].text.endswith("closed by ASC after one visit")
     assert result.quarantined == []
+
+
+def test_text_copied_from_a_pdf_report_reads_as_its_paragraphs(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "report.txt",
+        "Safeguarding Adults Review\nAdult K\nOFFICIAL\n\n"
+        "1. Introduction\n1.1 The review was commissioned after the death of Adult K, a\n"
+        "man who lived alone.\n1.2 Practitioners were open throughout the event.\n\n"
+        "Page 3 of 28\nOFFICIAL\n\n2. Findings\n"
+        "Finding 1: His refusals were accepted at face value, de-\n"
+        "spite signs that his\nPage 4 of 28\nOFFICIAL\nexecutive functioning was impaired.\n\n"
+        "3. Recommendations\n3.1 The Board should seek assurance on capacity assessment.\n",
+    )
+    result = read_notes(path)
+    assert [(n.segment, n.text) for n in result.notes] == [
+        (
+            "Introduction",
+            "1.1 The review was commissioned after the death of Adult K, a man who lived alone.",
+        ),
+        ("Introduction", "1.2 Practitioners were open throughout the event."),
+        (
+            "Findings",
+            "Finding 1: His refusals were accepted at face value, de-spite signs that his "
+            "executive functioning was impaired.",
+        ),
+        ("Recommendations", "3.1 The Board should seek assurance on capacity assessment."),
+    ]
+    assert [q.reason for q in result.quarantined] == ["document title, not a note"] * 2
+
+
+def test_a_numbered_list_of_notes_stays_a_list(tmp_path: Path) -> None:
+    path = write(tmp_path / "n.txt", "1. Caseloads high\n2. No Risk Assessment\n3. Housing\n")
+    assert [n.text for n in read_notes(path).notes] == ["Caseloads high", "No Risk Assessment", "Housing"]
