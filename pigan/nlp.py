@@ -62,4 +62,6 @@ def load_model(name: str | None = None) -> Language:
 
 def model_key(nlp: Language) -> str:
     """An identifier of the model and its version, for caches and manifests."""
-    return f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', '?')}-{nlp.meta.get('version', '?')}"
+    key = f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', '?')}-{nlp.meta.get('version', '?')}"
+    parse = nlp.meta.get("pigan_parse")  # pigan's own additions to the parse, when present
+    return f"{key}+parse{parse}" if parse else key

@@ -10,6 +10,9 @@ Four components run after the statistical English model, in this order:
                     ``"singling_out"``).
 ``pigan_context``   marks theme and flag spans that sit inside a negated or
                     hypothetical stretch of their sentence (NegEx-style cues).
+``pigan_abbreviations`` runs before the parser: a sentence never starts just
+                    after a note-taker's abbreviation ("incl.", "approx.", "re.",
+                    "etc.") when the next word is lower case or a number.
 ``pigan_sentences`` a trained ``textcat_multilabel`` model scores every
                     sentence for the top-level codes (and blame), reading the
                     words and the rule matches as features; it keeps the rule
@@ -399,6 +402,35 @@ class ThemeMatcher:
         )
         self.add_codebook(Codebook(book.version, book.codes, book.source, str(data.get("sha256", ""))))
         return self
+
+
+# Abbreviations that note-takers end with a full stop mid-sentence; the model's parser
+# often starts a new sentence after them ("cover three sites incl. | one out of area").
+ABBREVIATIONS = frozenset(
+    {
+        *("incl", "approx", "etc", "re", "esp", "cf", "vs", "ref", "tel", "dept", "govt"),
+        *("wk", "wks", "yr", "yrs", "mth", "mths", "hr", "hrs", "mins"),
+        *("pt", "pts", "avg", "inc", "misc", "prev", "poss", "appt", "appts"),
+    }
+)
+
+
+@Language.component("pigan_abbreviations")
+def join_after_abbreviations(doc: Doc) -> Doc:
+    """Forbid a sentence start right after a listed abbreviation's full stop when the
+    next word is lower case or a number; the parser then respects that."""
+    for i in range(len(doc) - 1):
+        token, following = doc[i], doc[i + 1]
+        if token.text.endswith(".") and token.lower_[:-1] in ABBREVIATIONS:  # "etc." as one token
+            after = following
+        elif following.text == "." and token.lower_ in ABBREVIATIONS and i + 2 < len(doc):
+            following.is_sent_start = False
+            after = doc[i + 2]
+        else:
+            continue
+        if after.is_lower or after.like_num:
+            after.is_sent_start = False
+    return doc
 
 
 @Language.factory(

@@ -47,6 +47,12 @@ from pigan.tagging.components import (
 
 log = logging.getLogger(__name__)
 
+# Bumped when pigan changes what the parse holds (a component before the parser), so that
+# parses cached by an older pigan are not reused.
+PARSE_VERSION = "1"
+# pigan's components that run before the parser: part of the parse (and of its cache).
+PARSE_COMPONENTS = frozenset({"pigan_abbreviations"})
+
 #: pigan's components, in pipeline order.
 PIGAN_COMPONENTS: tuple[str, ...] = ("pigan_themes", "pigan_flags", "pigan_context", "pigan_sentences")
 
@@ -206,7 +212,10 @@ def build_pipeline(
     pipeline.tokenizer = base.tokenizer
     for name in base.pipe_names:
         pipeline.add_pipe(name, source=base)
+    if "parser" in pipeline.pipe_names:
+        pipeline.add_pipe("pigan_abbreviations", before="parser")
     pipeline.meta.update({k: base.meta[k] for k in ("lang", "name", "version") if k in base.meta})
+    pipeline.meta["pigan_parse"] = PARSE_VERSION
     pipeline.meta["pigan_codebook"] = book.version
 
     themes = pipeline.add_pipe("pigan_themes")
@@ -449,19 +458,24 @@ def tag_event(
 def parse_texts(
     pipeline: Language, texts: Sequence[str], *, batch_size: int = 64, n_process: int = 1
 ) -> list[Doc]:
-    """Run only the base model's components (no pigan component) over texts."""
+    """Run the base model's components, and pigan's that shape the parse, over texts."""
     if not texts:
         return []
-    pigan = [name for name in pipeline.pipe_names if name.startswith("pigan_")]
+    pigan = [name for name in pipeline.pipe_names if _after_parse(name)]
     with pipeline.select_pipes(disable=pigan):
         return list(pipeline.pipe(texts, batch_size=batch_size, n_process=n_process))
+
+
+def _after_parse(name: str) -> bool:
+    """Whether a component is one of pigan's that reads the parse (not one that shapes it)."""
+    return name.startswith("pigan_") and name not in PARSE_COMPONENTS
 
 
 def apply_pigan(pipeline: Language, docs: Iterable[Doc], *, batch_size: int = 64) -> Iterator[Doc]:
     """Run only pigan's components over docs the base model already parsed."""
     stream: Iterator[Doc] = iter(docs)
     for name, component in pipeline.pipeline:
-        if not name.startswith("pigan_"):
+        if not _after_parse(name):
             continue
         if hasattr(component, "pipe"):
             stream = component.pipe(stream, batch_size=batch_size)

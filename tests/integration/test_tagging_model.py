@@ -165,3 +165,21 @@ def test_tagging_without_the_cache_gives_the_same_tags(tmp_path: Path, pipeline:
         tag_event(store, event_id, nlp=pipeline)
         cached = tag_event(store, event_id, nlp=pipeline)
     assert [r.to_dict() for r in cached] == [r.to_dict() for r in fresh]
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        ("Hospital SWs cover three sites incl. one out of area, so the team was not always on site.", 1),
+        ("Caseload approx. 40 per worker at the time.", 1),
+        ("Letters were sent re. the arrears but nobody visited.", 1),
+        ("He was offered a carer, a key safe etc. Then he moved to his sister's.", 2),
+    ],
+)
+def test_a_note_takers_abbreviation_does_not_end_the_sentence(
+    pipeline: Language, text: str, sentences: int
+) -> None:
+    assert len(list(pipeline(text).sents)) == sentences
+    # the excerpt a report shows is a whole sentence, not a fragment after "incl."
+    evidence = tag_one(pipeline, text).tags
+    assert all(text[tag.sentence_start : tag.sentence_start + 1].isupper() for tag in evidence)
