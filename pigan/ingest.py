@@ -37,7 +37,16 @@ from pigan.store import SourceOutcome, Store
 log = logging.getLogger(__name__)
 
 #: Extensions pigan reads, and the reader for each.
-SUPPORTED_EXTENSIONS = (".csv", ".tsv", ".xlsx", ".docx", ".txt", ".md", ".jsonl")
+SUPPORTED_EXTENSIONS = (
+    *(".csv", ".tsv", ".xlsx", ".docx", ".txt", ".md", ".jsonl"),
+    *(".xlsm", ".text", ".markdown", ".ndjson"),  # the same formats under other names
+)
+# What to do with a file pigan cannot read, by its type.
+_SAVE_AS = {
+    **dict.fromkeys((".xls", ".ods", ".numbers"), "save it as .xlsx or .csv"),
+    **dict.fromkeys((".doc", ".odt", ".rtf", ".pages"), "save it as .docx"),
+    ".pdf": "save it as text (.txt) or Word (.docx): page numbers and running headers are left out",
+}
 
 #: Files in an event folder that are not notes.
 RESERVED_NAMES = {"event.yaml", "event.yml", "deny_list.yaml", "deny_list.yml", "readme.md"}
@@ -473,7 +482,7 @@ def ingest_paths(
 def _check_file(path: Path) -> bytes:
     """Return the file's bytes after checking it exists, is readable, supported and not too big."""
     if path.suffix.lower() not in SUPPORTED_EXTENSIONS:
-        hint = " (save it as .xlsx)" if path.suffix.lower() in {".xls", ".ods"} else ""
+        hint = f" ({_SAVE_AS[path.suffix.lower()]})" if path.suffix.lower() in _SAVE_AS else ""
         raise InputError(
             path,
             f"unsupported file type {path.suffix or '(none)'!r}{hint}; "
@@ -1186,10 +1195,14 @@ _READERS: dict[str, Callable[[Path, bytes], list[_RawRow]]] = {
     ".csv": _read_csv,
     ".tsv": _read_csv,
     ".xlsx": _read_xlsx,
+    ".xlsm": _read_xlsx,
     ".docx": _read_docx,
     ".txt": _read_text,
+    ".text": _read_text,
     ".md": _read_text,
+    ".markdown": _read_text,
     ".jsonl": _read_jsonl,
+    ".ndjson": _read_jsonl,
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import docx
@@ -492,3 +493,32 @@ def test_text_copied_from_a_pdf_report_reads_as_its_paragraphs(tmp_path: Path) -
 def test_a_numbered_list_of_notes_stays_a_list(tmp_path: Path) -> None:
     path = write(tmp_path / "n.txt", "1. Caseloads high\n2. No Risk Assessment\n3. Housing\n")
     assert [n.text for n in read_notes(path).notes] == ["Caseloads high", "No Risk Assessment", "Housing"]
+
+
+@pytest.mark.parametrize(
+    ("name", "advice"),
+    [
+        ("notes.pdf", "save it as text (.txt) or Word (.docx)"),
+        ("notes.doc", "save it as .docx"),
+        ("notes.odt", "save it as .docx"),
+        ("notes.numbers", "save it as .xlsx or .csv"),
+    ],
+)
+def test_an_unreadable_type_says_what_to_save_it_as(tmp_path: Path, name: str, advice: str) -> None:
+    with pytest.raises(InputError, match=re.escape(advice)):
+        read_notes(write(tmp_path / name, b"\x00\x01"))
+
+
+@pytest.mark.parametrize("name", ["notes.markdown", "notes.text"])
+def test_other_names_for_text_files_are_read(tmp_path: Path, name: str) -> None:
+    assert [n.text for n in read_notes(write(tmp_path / name, "- Caseloads were high\n")).notes] == [
+        "Caseloads were high"
+    ]
+
+
+def test_a_macro_enabled_workbook_is_read_like_xlsx(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    book.active.append(["Agency", "Note"])
+    book.active.append(["GP", "Repeat prescriptions were not reviewed"])
+    book.save(tmp_path / "notes.xlsm")
+    assert [n.agency for n in read_notes(tmp_path / "notes.xlsm").notes] == ["GP"]
