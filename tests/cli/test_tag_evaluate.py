@@ -122,6 +122,20 @@ def test_tag_file_writes_one_jsonl_line_per_note(run_pigan: Run) -> None:
             assert tag["rule"] and 0.0 <= tag["score"] <= 1.0
 
 
+def test_tag_with_two_worker_processes_gives_the_same_tags(run_pigan: Run, tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text(
+        "- Hospital SWs cover three sites incl. one out of area, so the team was not always on site.\n"
+        "- Caseloads were high and nobody did a risk assessment.\n"
+        "- The board should seek assurance that referrals are acknowledged.\n",
+        encoding="utf-8",
+    )
+    one = run_pigan("tag", notes)
+    two = run_pigan("tag", notes, "--workers", "2")
+    assert (one.code, two.code) == (0, 0), two.stderr
+    assert two.stdout == one.stdout and one.stdout.count("\n") == 3
+
+
 def test_tag_csv_neutralises_formula_cells(run_pigan: Run, tmp_path: Path) -> None:
     notes = tmp_path / "notes.jsonl"
     notes.write_text(
