@@ -873,11 +873,12 @@ def _front_matter(text: str) -> str | None:
 
 
 # Text copied out of a PDF (pdftotext, "Save as text") carries the page furniture with it.
-_PAGE_MARK = re.compile(
-    r"(?:page\s+)?\d{1,4}(?:\s+of\s+\d{1,4})?|(?:official|government)[- ]sensitive\b.{0,30}|official|"
-    r"confidential|restricted|not protectively marked",
+_MARKING = re.compile(
+    r"(?:official|government)[- ]sensitive\b.{0,30}|official|confidential|restricted|not protectively marked",
     re.I,
 )
+_PAGE_LINE = re.compile(r"page\s+\d{1,4}(?:\s+of\s+\d{1,4})?", re.I)
+_PAGE_MARK = re.compile(rf"(?:page\s+)?\d{{1,4}}(?:\s+of\s+\d{{1,4}})?|{_MARKING.pattern}", re.I)
 # "4. Analysis" over "4.1 ...": a report's numbered section heading, not a list item.
 _NUMBERED_HEADING = re.compile(r"(?P<number>\d{1,2})\.?\s+(?P<title>[A-Z][^.!?;:,]{0,60})")
 _PARAGRAPH_NUMBER = re.compile(r"\d{1,2}\.\d{1,2}(?:\.\d{1,2})?\.?\s+\S")
@@ -909,11 +910,16 @@ def _numbered_heading(numbered: re.Match[str], lines: Sequence[str], index: int,
 def _page_furniture(lines: Sequence[str]) -> set[int]:
     """Indexes of running headers, footers and page numbers in text taken from a PDF.
 
-    A page mark ("Page 3 of 28", "OFFICIAL", a bare number) anywhere, and any
-    other short line that repeats three or more times word for word, such as
-    a running title.
+    Only in text that shows it came from pages (a "Page 3" line or a form
+    feed): then a page mark ("Page 3 of 28", "OFFICIAL", a bare number) and
+    any other short line that repeats three or more times word for word, such
+    as a running title. Elsewhere only a protective marking on its own line is
+    furniture: a note that repeats ("No further action") is never dropped.
     """
     stripped = [line.strip() for line in lines]
+    paged = any("\f" in line for line in lines) or any(_PAGE_LINE.fullmatch(s) for s in stripped)
+    if not paged:
+        return {i for i, s in enumerate(stripped) if s and _MARKING.fullmatch(s)}
     counts = Counter(s for s in stripped if s and len(s.split()) <= 8 and not _BULLET.match(s))
     repeated = {s for s, n in counts.items() if n >= 3 and not _MD_HEADING.match(s)}
     return {i for i, s in enumerate(stripped) if s and (_PAGE_MARK.fullmatch(s) or s in repeated)}
@@ -1056,7 +1062,11 @@ def _read_text(path: Path, data: bytes) -> list[_RawRow]:
 
     furniture = _page_furniture(lines)
     if furniture:
-        log.info("%s: %d page header, footer or page-number line(s) left out", path.name, len(furniture))
+        log.warning(
+            "%s: %d page header, footer, page-number or marking line(s) are not notes: left out",
+            path.name,
+            len(furniture),
+        )
     number = 0
     while number < len(lines):
         line = lines[number]

@@ -522,3 +522,11 @@ def test_a_macro_enabled_workbook_is_read_like_xlsx(tmp_path: Path) -> None:
     book.active.append(["GP", "Repeat prescriptions were not reviewed"])
     book.save(tmp_path / "notes.xlsm")
     assert [n.agency for n in read_notes(tmp_path / "notes.xlsm").notes] == ["GP"]
+
+
+def test_notes_that_repeat_are_all_kept_in_text_that_is_not_from_pages(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "n.txt", "Seen at home.\nNo further action.\nNo further action.\nNo further action.\n"
+    )
+    notes = [n.text for n in read_notes(path).notes]
+    assert notes == ["Seen at home."] + ["No further action."] * 3
