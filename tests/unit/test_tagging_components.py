@@ -129,8 +129,9 @@ def test_tag_offsets_in_note_results_slice_back_to_the_evidence() -> None:
         ),
         ("His account was accepted without any checks.", "decision_influence.assumptions"),
         ("Mr T missed two appointments at the memory clinic.", "decision_influence.engagement"),
+        ("The process at the time was to close after two failed visits.", "context.policy_thresholds"),
     ],
-    ids=["accepted-explanation", "account-was-accepted", "missed-appointments"],
+    ids=["accepted-explanation", "account-was-accepted", "missed-appointments", "process-noun"],
 )
 def test_codebook_patterns_tag_their_topic(text: str, topic: str) -> None:
     # Patterns match lemmas ("accepted" -> accept), so they need the English model's lemmatizer.
@@ -138,6 +139,11 @@ def test_codebook_patterns_tag_their_topic(text: str, topic: str) -> None:
     spans = [s for s in doc.spans[THEMES_KEY] if s.label_ == topic and counts(s)]
     assert spans, f"{topic} not found"
     assert tag_info(spans[0])["rule"].startswith("pattern")
+
+
+def test_processing_a_referral_is_not_a_policy_in_force() -> None:
+    doc = model_rules()("The hub officer processed the April referral the same day.")
+    assert not [s for s in doc.spans[THEMES_KEY] if s.label_ == "context.policy_thresholds"]
 
 
 @pytest.mark.parametrize(
@@ -159,6 +165,7 @@ def test_everyday_words_that_name_no_theme_are_not_cues(nlp: Language, text: str
     ("text", "topic", "negated"),
     [
         ("No concerns about workload were raised.", "context.workload", True),
+        ("No one raised workload as the reason for the closure.", "context.workload", True),
         ("Practitioners said caseloads were manageable.", "context.workload", True),
         ("There was no joint visit.", "good_practice.joint_working", True),
         ("The nurse never went beyond her role.", "good_practice.persistence", True),
@@ -175,6 +182,7 @@ def test_everyday_words_that_name_no_theme_are_not_cues(nlp: Language, text: str
     ],
     ids=[
         "no-concerns-about",
+        "no-one-raised",
         "ruled-out-after",
         "no-joint-visit",
         "never",
