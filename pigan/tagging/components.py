@@ -10,14 +10,15 @@ Four components run after the statistical English model, in this order:
                     ``"singling_out"``).
 ``pigan_context``   marks theme and flag spans that sit inside a negated or
                     hypothetical stretch of their sentence (NegEx-style cues).
-``pigan_abbreviations`` runs before the parser: a sentence never starts just
-                    after a note-taker's abbreviation ("incl.", "approx.", "re.",
-                    "etc.") when the next word is lower case or a number.
 ``pigan_sentences`` a trained ``textcat_multilabel`` model scores every
                     sentence for the top-level codes (and blame), reading the
                     words and the rule matches as features; it keeps the rule
                     spans it confirms, drops those it does not, and adds a
                     sentence-long span for a code it finds without a cue.
+
+One more, ``pigan_abbreviations``, runs *before* the parser: a sentence never
+starts just after a note-taker's abbreviation ("incl.", "approx.", "re.",
+"etc.") when the next word is lower case or a number.
 
 Every span carries, through the extension attributes declared in
 :data:`EXTENSIONS`, the rule or model that made it (``span._.pigan_rule``), a
