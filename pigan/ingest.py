@@ -60,6 +60,18 @@ MAX_ZIP_RATIO = 200
 _HEADER_SEARCH_ROWS = 10
 
 #: Accepted column headers for each note field (compared after :func:`_header_key`).
+# Column headings of learning-event templates whose cells are notes. The heading says what
+# the answer is about, so each such cell keeps it: "What went well: the PCSO kept in touch".
+_TEMPLATE_QUESTIONS = (
+    *("what went well", "what worked well", "went well", "what is working well", "what's working well"),
+    "what\u2019s working well",
+    *("what helped", "what hindered", "what could be better", "what could have been better"),
+    *("what could be improved", "what could have been done differently", "even better if"),
+    *("what could we do differently", "what would you do differently", "what needs to change"),
+    *("what needs to happen", "what are we worried about", "worries", "challenges", "barriers"),
+    *("what happened", "learning", "learning point", "learning points", "key learning"),
+    *("suggestion", "suggestions", "recommendation", "recommendations"),
+)
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "text": (
         "text",
@@ -84,6 +96,7 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
         "observation",
         "observations",
         "content",
+        *_TEMPLATE_QUESTIONS,
     ),
     "note_id": ("note id", "id", "note ref", "ref", "reference", "note no", "note number", "no"),
     "event_id": ("event id", "event"),
@@ -670,10 +683,11 @@ def _rows_from_table(
             continue  # blank line or empty spreadsheet row: not a row
         values: dict[str, str | None] = {}
         note_text: list[str] = []
-        for name, value in zip(mapped, texts, strict=False):
+        for name, value, heading in zip(mapped, texts, header, strict=False):
             if name == "text":
                 if value and value.strip():
-                    note_text.append(value.strip())
+                    asked = _header_key(heading) in _TEMPLATE_QUESTIONS
+                    note_text.append(f"{str(heading).strip()}: {value.strip()}" if asked else value.strip())
             elif name:
                 values[name] = value
         values["text"] = "\n\n".join(note_text) or None
