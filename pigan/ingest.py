@@ -60,8 +60,7 @@ MAX_ZIP_RATIO = 200
 _HEADER_SEARCH_ROWS = 10
 
 #: Accepted column headers for each note field (compared after :func:`_header_key`).
-# Column headings of learning-event templates whose cells are notes. The heading says what
-# the answer is about, so each such cell keeps it: "What went well: the PCSO kept in touch".
+# Column headings of learning-event templates whose cells are notes ("What went well").
 _TEMPLATE_QUESTIONS = (
     *("what went well", "what worked well", "went well", "what is working well", "what's working well"),
     "what\u2019s working well",
@@ -683,11 +682,10 @@ def _rows_from_table(
             continue  # blank line or empty spreadsheet row: not a row
         values: dict[str, str | None] = {}
         note_text: list[str] = []
-        for name, value, heading in zip(mapped, texts, header, strict=False):
+        for name, value in zip(mapped, texts, strict=False):
             if name == "text":
                 if value and value.strip():
-                    asked = _header_key(heading) in _TEMPLATE_QUESTIONS
-                    note_text.append(f"{str(heading).strip()}: {value.strip()}" if asked else value.strip())
+                    note_text.append(value.strip())
             elif name:
                 values[name] = value
         values["text"] = "\n\n".join(note_text) or None

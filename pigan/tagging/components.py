@@ -16,9 +16,11 @@ Four components run after the statistical English model, in this order:
                     spans it confirms, drops those it does not, and adds a
                     sentence-long span for a code it finds without a cue.
 
-One more, ``pigan_abbreviations``, runs *before* the parser: a sentence never
-starts just after a note-taker's abbreviation ("incl.", "approx.", "re.",
-"etc.") when the next word is lower case or a number.
+One more, ``pigan_sentence_marks``, runs *before* the parser: a blank line
+always ends a sentence (a note that joins two cells, a list typed without
+full stops), and a sentence never starts just after a note-taker's
+abbreviation ("incl.", "approx.", "re.", "etc.") when the next word is lower
+case or a number.
 
 Every span carries, through the extension attributes declared in
 :data:`EXTENSIONS`, the rule or model that made it (``span._.pigan_rule``), a
@@ -416,12 +418,15 @@ ABBREVIATIONS = frozenset(
 )
 
 
-@Language.component("pigan_abbreviations")
-def join_after_abbreviations(doc: Doc) -> Doc:
-    """Forbid a sentence start right after a listed abbreviation's full stop when the
-    next word is lower case or a number; the parser then respects that."""
+@Language.component("pigan_sentence_marks")
+def mark_sentence_starts(doc: Doc) -> Doc:
+    """Set sentence starts the parser then respects: after a blank line, always; right
+    after a listed abbreviation's full stop followed by a lower-case word or a number, never."""
     for i in range(len(doc) - 1):
         token, following = doc[i], doc[i + 1]
+        if token.is_space and token.text.count("\n") >= 2 and not following.is_space:
+            following.is_sent_start = True
+            continue
         if token.text.endswith(".") and token.lower_[:-1] in ABBREVIATIONS:  # "etc." as one token
             after = following
         elif following.text == "." and token.lower_ in ABBREVIATIONS and i + 2 < len(doc):

@@ -49,9 +49,9 @@ log = logging.getLogger(__name__)
 
 # Bumped when pigan changes what the parse holds (a component before the parser), so that
 # parses cached by an older pigan are not reused.
-PARSE_VERSION = "1"
+PARSE_VERSION = "2"
 # pigan's components that run before the parser: part of the parse (and of its cache).
-PARSE_COMPONENTS = frozenset({"pigan_abbreviations"})
+PARSE_COMPONENTS = frozenset({"pigan_sentence_marks"})
 
 #: pigan's components, in pipeline order.
 PIGAN_COMPONENTS: tuple[str, ...] = ("pigan_themes", "pigan_flags", "pigan_context", "pigan_sentences")
@@ -213,7 +213,7 @@ def build_pipeline(
     for name in base.pipe_names:
         pipeline.add_pipe(name, source=base)
     if "parser" in pipeline.pipe_names:
-        pipeline.add_pipe("pigan_abbreviations", before="parser")
+        pipeline.add_pipe("pigan_sentence_marks", before="parser")
     pipeline.meta.update({k: base.meta[k] for k in ("lang", "name", "version") if k in base.meta})
     pipeline.meta["pigan_parse"] = PARSE_VERSION
     pipeline.meta["pigan_codebook"] = book.version

@@ -183,3 +183,11 @@ def test_a_note_takers_abbreviation_does_not_end_the_sentence(
     # the excerpt a report shows is a whole sentence, not a fragment after "incl."
     evidence = tag_one(pipeline, text).tags
     assert all(text[tag.sentence_start : tag.sentence_start + 1].isupper() for tag in evidence)
+
+
+def test_a_blank_line_ends_a_sentence_so_each_joined_answer_is_tagged(pipeline: Language) -> None:
+    text = "PCSO kept in touch every week\n\nNobody shared the fire risk"
+    assert [s.text.strip() for s in pipeline(text).sents] == [
+        "PCSO kept in touch every week",
+        "Nobody shared the fire risk",
+    ]

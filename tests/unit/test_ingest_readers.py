@@ -532,7 +532,7 @@ def test_notes_that_repeat_are_all_kept_in_text_that_is_not_from_pages(tmp_path:
     assert notes == ["Seen at home."] + ["No further action."] * 3
 
 
-def test_a_learning_event_template_keeps_each_answer_with_its_question(tmp_path: Path) -> None:
+def test_a_learning_event_templates_answers_are_notes(tmp_path: Path) -> None:
     path = write(
         tmp_path / "n.csv",
         "Agency,What went well,What could be better\n"
@@ -540,10 +540,6 @@ def test_a_learning_event_template_keeps_each_answer_with_its_question(tmp_path:
         "GP,,Appointments were by phone only\n",
     )
     assert [(n.agency, n.text) for n in read_notes(path).notes] == [
-        (
-            "Housing",
-            "What went well: PCSO kept in touch every week\n\n"
-            "What could be better: Nobody shared the fire risk",
-        ),
-        ("GP", "What could be better: Appointments were by phone only"),
+        ("Housing", "PCSO kept in touch every week\n\nNobody shared the fire risk"),
+        ("GP", "Appointments were by phone only"),
     ]
