@@ -863,9 +863,14 @@ _FRONT_LABEL = re.compile(
     r"\s*[:\-\u2013]\s*(?P<value>\S.*)",
     re.I,
 )
+# A protective marking on a line of its own.
+_MARKING = re.compile(
+    r"(?:official|government)[- ]sensitive\b.{0,30}|official|confidential|restricted|not protectively marked",
+    re.I,
+)
 _FRONT_MARK = re.compile(
-    r"(?:(?:version|v)\s*\d+(?:\.\d+)*\b.*|draft\b.*|(?:official|government)[- ]sensitive\b.*|official|"
-    r"confidential|restricted|not protectively marked|page \d+(?: of \d+)?|(?:table of )?contents)",
+    rf"(?:version|v)\s*\d+(?:\.\d+)*\b.*|draft\b.*|page \d+(?: of \d+)?|(?:table of )?contents|"
+    rf"{_MARKING.pattern}",
     re.I,
 )
 _DATE_ONLY = re.compile(r"date\s*[:\-\u2013]\s*[\w ,/.\-]{4,24}", re.I)
@@ -885,16 +890,15 @@ def _front_matter(text: str) -> str | None:
 
 
 # Text copied out of a PDF (pdftotext, "Save as text") carries the page furniture with it.
-_MARKING = re.compile(
-    r"(?:official|government)[- ]sensitive\b.{0,30}|official|confidential|restricted|not protectively marked",
-    re.I,
-)
 _PAGE_LINE = re.compile(r"page\s+\d{1,4}(?:\s+of\s+\d{1,4})?", re.I)
 _PAGE_MARK = re.compile(rf"(?:page\s+)?\d{{1,4}}(?:\s+of\s+\d{{1,4}})?|{_MARKING.pattern}", re.I)
 # "4. Analysis" over "4.1 ...": a report's numbered section heading, not a list item.
 _NUMBERED_HEADING = re.compile(r"(?P<number>\d{1,2})\.?\s+(?P<title>[A-Z][^.!?;:,]{0,60})")
 _PARAGRAPH_NUMBER = re.compile(r"\d{1,2}\.\d{1,2}(?:\.\d{1,2})?\.?\s+\S")
-_TITLE_LINE = re.compile(r"(?:(?:[A-Z0-9][\w'\u2019&\-]*|of|the|and|for|in|on|to|a|an|into)\s*){1,8}")
+# Small words a Title Case heading leaves in lower case.
+_TITLE_SMALL_WORDS = ("of", "the", "and", "for", "in", "on", "to", "a", "an", "into")
+_TITLE_LINE = re.compile(rf"(?:(?:[A-Z0-9][\w'\u2019&\-]*|{'|'.join(_TITLE_SMALL_WORDS)})\s*){{1,8}}")
+_NUMBERED_ITEM = re.compile(r"\s*\(?\d{1,3}[.)]\s")
 
 
 def _numbered_heading(numbered: re.Match[str], lines: Sequence[str], index: int, following: str) -> bool:
@@ -909,13 +913,12 @@ def _numbered_heading(numbered: re.Match[str], lines: Sequence[str], index: int,
     if following.startswith(numbered["number"] + ".") and _PARAGRAPH_NUMBER.match(following):
         return True
     before = next((line for line in reversed(lines[:index]) if line.strip()), "")
-    item = re.compile(r"\s*\(?\d{1,3}[.)]\s")
     title = numbered["title"].split()
     return (
         len(title) <= 4
-        and all(w[:1].isupper() or w in {"of", "and", "the", "for", "in", "to", "on"} for w in title)
-        and not item.match(following)
-        and not item.match(before)
+        and all(w[:1].isupper() or w in _TITLE_SMALL_WORDS for w in title)
+        and not _NUMBERED_ITEM.match(following)
+        and not _NUMBERED_ITEM.match(before)
     )
 
 
