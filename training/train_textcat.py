@@ -53,7 +53,7 @@ from pigan.tagging.components import (
     FLAGS_KEY,
     THEMES_KEY,
     DenseScorer,
-    FeatureWords,
+    classifier_inputs,
     counts,
     pooled_vector,
     sentence_features,
@@ -135,7 +135,7 @@ def predict_bow(model_dir: Path, features: list[list[str]]) -> np.ndarray:
     """Bag-of-words scores, columns in :data:`LABELS` order."""
     nlp = spacy.load(model_dir)
     textcat = nlp.get_pipe("textcat_multilabel")
-    scores = np.asarray(textcat.predict([FeatureWords(f) for f in features]))
+    scores = np.asarray(textcat.predict(classifier_inputs(nlp, features)))
     order = [list(textcat.labels).index(label) for label in LABELS]
     return scores[:, order]
 

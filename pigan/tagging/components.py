@@ -246,9 +246,11 @@ class CueMatcher:
 class _PatternMatcher:
     """spaCy Matcher patterns, run only on docs that have the annotations and the words they need.
 
-    Each pattern's most selective literal token (a ``LOWER``/``ORTH`` value or
-    ``IN`` list that must be present) is its anchor; when no anchor word is in
-    the doc, the matcher is not run at all (most notes hold none).
+    Each pattern's most selective required token gives its anchor: the
+    values one of which must occur in the doc for the pattern to match (a
+    ``LOWER``/``ORTH`` word or ``IN`` list, else a ``LEMMA``, else an
+    ``ENT_TYPE``). When no pattern's anchor is in the doc, the matcher is not
+    run at all (most notes hold none).
     """
 
     def __init__(self, vocab: Any) -> None:
@@ -256,7 +258,7 @@ class _PatternMatcher:
         self._annotated = Matcher(vocab, validate=True)
         self._needs: set[str] = set()
         self._vocab = vocab
-        self._anchors: dict[str, set[int] | None] = {"plain": set(), "annotated": set()}
+        self._anchors: dict[str, dict[str, set[int]] | None] = {"plain": {}, "annotated": {}}
 
     def add(self, key: str, pattern: list[dict[str, Any]]) -> None:
         attrs = {name.upper() for token in pattern for name in token}
@@ -264,16 +266,17 @@ class _PatternMatcher:
         if kind == "annotated":
             self._needs.update(attrs & _ANNOTATED_ATTRS)
         (self._annotated if kind == "annotated" else self._plain).add(key, [pattern], greedy="LONGEST")
-        anchor = _anchor_words(pattern)
+        anchor = _anchor(pattern)
         known = self._anchors[kind]
         if anchor is None or known is None:
             self._anchors[kind] = None
         else:
-            known.update(get_string_id(word) for word in anchor)
+            attr, values = anchor
+            known.setdefault(attr, set()).update(get_string_id(value) for value in values)
 
     def __call__(self, doc: Doc) -> list[tuple[str, int, int]]:
         found: list[tuple[int, int, int]] = []
-        words: set[int] | None = None
+        present: dict[str, set[int]] = {}
         for kind, matcher in (("plain", self._plain), ("annotated", self._annotated)):
             if not len(matcher):
                 continue
@@ -281,32 +284,40 @@ class _PatternMatcher:
                 continue
             anchors = self._anchors[kind]
             if anchors is not None:
-                if words is None:
-                    words = set(doc.to_array(LOWER).tolist())
-                if not anchors & words:
+                for attr in anchors:
+                    if attr not in present:
+                        present[attr] = set(doc.to_array(attr).tolist())
+                if not any(values & present[attr] for attr, values in anchors.items()):
                     continue
             found.extend(matcher(doc))
         strings = self._vocab.strings
         return [(strings[m], start, end) for m, start, end in found]
 
 
-def _anchor_words(pattern: list[dict[str, Any]]) -> set[str] | None:
-    """The smallest set of lower-case words one of which must occur for the pattern to match."""
-    best: set[str] | None = None
+# Which token attributes can anchor a pattern, most selective first; words are compared lower-cased.
+_ANCHOR_ATTRS = (("LOWER", "LOWER"), ("ORTH", "LOWER"), ("TEXT", "LOWER"), ("LEMMA", "LEMMA"), ("ENT_TYPE", "ENT_TYPE"))
+
+
+def _anchor(pattern: list[dict[str, Any]]) -> tuple[str, set[str]] | None:
+    """The doc attribute and the values one of which must occur there for the pattern to match."""
+    best: tuple[int, int, str, set[str]] | None = None
     for token in pattern:
-        if token.get("OP", "1") not in {"1", "+", "{1,}"} and "OP" in token:
+        if "OP" in token and token["OP"] not in {"1", "+", "{1,}"}:
             continue
-        for name in ("LOWER", "ORTH", "TEXT"):
+        for rank, (name, attr) in enumerate(_ANCHOR_ATTRS):
             value = token.get(name)
             if isinstance(value, str):
-                words = {value.lower()}
+                values = {value}
             elif isinstance(value, dict) and isinstance(value.get("IN"), list):
-                words = {str(v).lower() for v in value["IN"]}
+                values = {str(v) for v in value["IN"]}
             else:
                 continue
-            if best is None or len(words) < len(best):
-                best = words
-    return best
+            if attr == "LOWER":
+                values = {v.lower() for v in values}
+            candidate = (min(rank, 2), len(values), attr, values)  # LOWER, ORTH and TEXT rank alike
+            if best is None or candidate[:2] < best[:2]:
+                best = candidate
+    return None if best is None else (best[2], best[3])
 
 
 def _ensure_dir(path: Path | str) -> Path:
@@ -1070,6 +1081,20 @@ class FeatureWords:
         return self.ids if len(wanted) == 1 else np.tile(self.ids[:, None], (1, len(wanted)))
 
 
+def classifier_inputs(model: Language, features: Iterable[Sequence[str]]) -> list[Any]:
+    """The sentence classifier's inputs for some sentences' features.
+
+    A bag-of-words model reads only the word hashes (:class:`FeatureWords`);
+    any other architecture (the shipped ``TextCatEnsemble`` also embeds each
+    word's spelling in its context) gets a ``Doc`` of the words, in the
+    classifier's own vocabulary, exactly as it was trained.
+    """
+    architecture = str(model.config["components"]["textcat_multilabel"]["model"].get("@architectures", ""))
+    if architecture.startswith("spacy.TextCatBOW"):
+        return [FeatureWords(words) for words in features]
+    return [Doc(model.vocab, words=list(words)) for words in features]
+
+
 class WhitespaceTokenizer:
     """Split on single spaces: the classifier's training docs are feature words joined by spaces."""
 
@@ -1189,10 +1214,10 @@ class SentenceClassifier:
         for batch in minibatch(docs, size=batch_size or self.batch_size):
             per_doc = [sentences(doc) for doc in batch]
             flat = [s for sents in per_doc for s in sents]
-            inputs = [
-                FeatureWords(sentence_features(s, themes_key=self.themes_key, flags_key=self.flags_key))
-                for s in flat
-            ]
+            inputs = classifier_inputs(
+                self.model,
+                (sentence_features(s, themes_key=self.themes_key, flags_key=self.flags_key) for s in flat),
+            )
             if inputs:
                 scores = np.asarray(textcat.predict(inputs), dtype="float32")  # type: ignore[attr-defined]
                 if self.dense is not None:
@@ -1331,6 +1356,7 @@ __all__ = [
     "CueMatcher",
     "DenseScorer",
     "FeatureWords",
+    "classifier_inputs",
     "FlagDetector",
     "SentenceClassifier",
     "ThemeMatcher",
