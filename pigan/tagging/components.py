@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from spacy.attrs import LOWER, ORTH
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.strings import get_string_id
@@ -295,7 +295,13 @@ class _PatternMatcher:
 
 
 # Which token attributes can anchor a pattern, most selective first; words are compared lower-cased.
-_ANCHOR_ATTRS = (("LOWER", "LOWER"), ("ORTH", "LOWER"), ("TEXT", "LOWER"), ("LEMMA", "LEMMA"), ("ENT_TYPE", "ENT_TYPE"))
+_ANCHOR_ATTRS = (
+    ("LOWER", "LOWER"),
+    ("ORTH", "LOWER"),
+    ("TEXT", "LOWER"),
+    ("LEMMA", "LEMMA"),
+    ("ENT_TYPE", "ENT_TYPE"),
+)
 
 
 def _anchor(pattern: list[dict[str, Any]]) -> tuple[str, set[str]] | None:
@@ -516,7 +522,8 @@ class FlagDetector:
         self._cues = CueMatcher(self.nlp)
         self._cues.add("fault", rules.fault_cues)
         self._cues.add("judgement", rules.judgement_cues)
-        self._cues.add("target", (*rules.roles, *rules.agencies, *rules.persons))
+        self._cues.add("target", (*rules.roles, *rules.persons))
+        self._cues.add("agency", rules.agencies)
         self._cues.add("generic", rules.generic_targets)
         self._cues.add("not_blame", rules.not_blame)
         self._cues.add("singling", rules.singling_cues)
@@ -597,7 +604,10 @@ class FlagDetector:
     def _generic(doc: Doc, matches: dict[str, list[tuple[str, int, int]]]) -> list[tuple[str, int, int]]:
         """Collective subjects: generic words, and plural roles without "the" ("GPs", "social workers")."""
         out = list(matches.get("generic", []))
-        for phrase, start, end in matches.get("target", []):
+        named = _named_agencies(doc, matches)
+        for phrase, start, end in (*matches.get("target", []), *matches.get("agency", [])):
+            if (start, end) in named:
+                continue
             determiner = doc[start - 1].lower_ if start > 0 else ""
             if doc[end - 1].tag_ in {"NNS", "NNPS"} and doc[start].lower_ != "the" and determiner != "the":
                 out.append((phrase, start, end))
@@ -616,7 +626,8 @@ class FlagDetector:
         generic = [(s, e) for _, s, e in matches.get("generic", [])]
         heads = set(self.rules.target_heads)
         family = set(self.rules.not_targets)
-        found = list(matches.get("target", []))
+        named = _named_agencies(doc, matches)
+        found = list(matches.get("target", [])) + list(matches.get("agency", []))
         for token in doc:
             previous = doc[token.i - 1].lower_ if token.i > 0 else ""
             if previous in family or token.lower_ in family:
@@ -639,6 +650,9 @@ class FlagDetector:
         mentions.sort(key=lambda t: t[1])
         out: list[tuple[str, int, int]] = []
         for phrase, start, end in mentions:
+            if (start, end) in named:
+                out.append((phrase, start, end))
+                continue
             if any(gs <= start < ge or gs < end <= ge for gs, ge in generic):
                 continue
             head = doc[end - 1]
@@ -702,6 +716,13 @@ class FlagDetector:
         data = _read_json(Path(path) / "flag_rules.json")
         self.add_rules(flag_rules_from_dict(data, source=str(data.get("source"))))
         return self
+
+
+def _named_agencies(doc: Doc, matches: dict[str, list[tuple[str, int, int]]]) -> set[tuple[int, int]]:
+    """Listed agencies written as listed: names, whatever their number. "Failures by social
+    services" has a target, and the generic word "services" inside the name does not cancel it;
+    "hospitals", found through the lemma of "hospital", is still a plural."""
+    return {(s, e) for phrase, s, e in matches.get("agency", []) if doc[s:e].text.lower() == phrase.lower()}
 
 
 def _negated_just_before(doc: Doc, start: int) -> bool:
@@ -1356,11 +1377,11 @@ __all__ = [
     "CueMatcher",
     "DenseScorer",
     "FeatureWords",
-    "classifier_inputs",
     "FlagDetector",
     "SentenceClassifier",
     "ThemeMatcher",
     "WhitespaceTokenizer",
+    "classifier_inputs",
     "counts",
     "has_annotation",
     "pooled_vector",

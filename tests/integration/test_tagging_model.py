@@ -74,8 +74,24 @@ def test_codes_of_a_sentence(pipeline: Language, text: str, has: list[str], lack
         ("Agencies should ensure that the escalation policy is used in every case.", False),
         ("Practitioners should have been more curious about the father.", False),
         ("The nurse was not negligent.", False),
+        # Press and report wording: a listed agency is a name, whatever its number.
+        ("A baby died after multiple failures by social services, a review has found.", True),
+        ("Three babies were let down by children's services, a series of critical reports said.", True),
+        ("Children's services should review their threshold guidance.", False),
+        ("Hospitals failed to share discharge summaries with GPs.", False),
     ],
-    ids=["gp-failed-to", "service-failed-to", "not-about-blame", "prescription", "generic", "negated"],
+    ids=[
+        "gp-failed-to",
+        "service-failed-to",
+        "not-about-blame",
+        "prescription",
+        "generic",
+        "negated",
+        "failures-by-a-plural-agency",
+        "let-down-by-a-plural-agency",
+        "agency-prescription",
+        "plural-of-a-listed-agency-is-generic",
+    ],
 )
 def test_blame_flag(pipeline: Language, text: str, blamed: bool) -> None:
     assert tag_one(pipeline, text).flags["blame"] is blamed
@@ -106,7 +122,7 @@ def test_every_tag_is_explainable_with_offsets_rule_and_score(pipeline: Language
 
 
 def test_dev_split_agreement_does_not_fall_below_the_recorded_level(pipeline: Language) -> None:
-    # Recorded when the classifier was trained: macro F1 0.892, blame F1 0.957 on dev.jsonl.
+    # Recorded when the classifier was trained (session 4): macro F1 0.873, blame F1 1.000 on dev.jsonl.
     figures = evaluate_gold(ROOT / "data" / "annotations" / "dev.jsonl", nlp=pipeline).to_dict()
     assert figures["macro_f1"] >= 0.80
     assert figures["blame"]["f1"] >= 0.85

@@ -248,8 +248,17 @@ def test_scope_stops_at_the_sentence_end() -> None:
             "fault:could not be bothered>adult social care",
         ),
         ("The ward was negligent in leaving her alone.", "judgement:negligent>the ward"),
+        ("A baby died after multiple failures by social services.", "fault:failures by>social services"),
+        ("The family were let down by children's services.", "judgement:let down>children's services"),
     ],
-    ids=["failed-to", "poor-practice-by", "could-not-be-bothered", "negligent"],
+    ids=[
+        "failed-to",
+        "poor-practice-by",
+        "could-not-be-bothered",
+        "negligent",
+        "agency-named-in-the-plural",
+        "generic-word-inside-an-agency-name",
+    ],
 )
 def test_blame_language_about_an_identifiable_target_is_flagged(nlp: Language, text: str, rule: str) -> None:
     flags = blame(nlp(text))
@@ -266,6 +275,7 @@ def test_blame_language_about_an_identifiable_target_is_flagged(nlp: Language, t
         "The nurse was not negligent.",
         "Mother failed to attend the appointment.",
         "There was a missed opportunity to share the referral.",
+        "Services failed to share information.",
     ],
     ids=[
         "not-about-blame",
@@ -275,6 +285,7 @@ def test_blame_language_about_an_identifiable_target_is_flagged(nlp: Language, t
         "negated",
         "family-member",
         "no-agent",
+        "generic-services",
     ],
 )
 def test_hard_negatives_are_not_blame(nlp: Language, text: str) -> None:
