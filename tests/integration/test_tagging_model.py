@@ -75,8 +75,8 @@ def test_codes_of_a_sentence(pipeline: Language, text: str, has: list[str], lack
         ("Practitioners should have been more curious about the father.", False),
         ("The nurse was not negligent.", False),
         # Press and report wording: a listed agency is a name, whatever its number.
-        ("A baby died after multiple failures by social services, a review has found.", True),
-        ("Three babies were let down by children's services, a series of critical reports said.", True),
+        ("The infant died after repeated failures by social services, the report concluded.", True),
+        ("Two brothers were let down by children's services, the reviewer wrote.", True),
         ("Children's services should review their threshold guidance.", False),
         ("Hospitals failed to share discharge summaries with GPs.", False),
     ],

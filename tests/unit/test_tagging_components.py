@@ -248,7 +248,7 @@ def test_scope_stops_at_the_sentence_end() -> None:
             "fault:could not be bothered>adult social care",
         ),
         ("The ward was negligent in leaving her alone.", "judgement:negligent>the ward"),
-        ("A baby died after multiple failures by social services.", "fault:failures by>social services"),
+        ("The infant died after repeated failures by social services.", "fault:failures by>social services"),
         ("The family were let down by children's services.", "judgement:let down>children's services"),
     ],
     ids=[
