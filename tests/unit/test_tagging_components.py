@@ -381,3 +381,24 @@ def test_sentence_features_mark_the_rule_findings(
         assert word in features
     for word in absent:
         assert word not in features
+
+
+def test_a_classifier_of_another_architecture_gets_docs_of_the_features() -> None:
+    # The shipped bag of words reads only word hashes; a network (spaCy's ensemble embeds each
+    # word's spelling) needs real Docs, in its own vocabulary, or it cannot score at all.
+    from pigan.tagging.components import FeatureWords, classifier_inputs
+
+    features = [["gp", "xx_cue_context", "caseload"], ["agency", "should", "ensure"]]
+    bow = spacy.blank("en")
+    words = {"@architectures": "spacy.TextCatBOW.v3", "exclusive_classes": False, "ngram_size": 1}
+    bow.add_pipe("textcat_multilabel", config={"model": {**words, "no_output_layer": False, "nO": None}})
+    assert all(isinstance(x, FeatureWords) for x in classifier_inputs(bow, features))
+
+    network = spacy.blank("en")
+    textcat = network.add_pipe("textcat_multilabel")  # spaCy's default: TextCatEnsemble
+    textcat.add_label("context")  # type: ignore[attr-defined]
+    network.initialize()
+    inputs = classifier_inputs(network, features)
+    assert [[t.text for t in doc] for doc in inputs] == features
+    assert all(doc.vocab is network.vocab for doc in inputs)
+    assert textcat.predict(inputs).shape == (2, 1)  # type: ignore[attr-defined]
