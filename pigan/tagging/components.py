@@ -543,9 +543,10 @@ class FlagDetector:
         for label, phrase, start, end in self._cues(doc):
             matches.setdefault(label, []).append((phrase, start, end))
         cued = bool(matches.get("fault") or matches.get("judgement"))
-        targets = self._targets(doc, matches) if cued else []
+        named = _named_agencies(doc, matches) if cued else set()
+        targets = self._targets(doc, matches, named) if cued else []
         parsed = has_annotation(doc, "DEP")
-        generic = self._generic(doc, matches) if cued else []
+        generic = self._generic(doc, matches, named) if cued else []
         refuting = {sent_of[start]: phrase for phrase, start, _ in matches.get("not_blame", [])}
         # (span, rule, counts): cues that are blame, and cues ruled out as blame (kept, marked
         # negated, so that the sentence classifier cannot call the sentence blame on its own).
@@ -601,10 +602,12 @@ class FlagDetector:
         return doc
 
     @staticmethod
-    def _generic(doc: Doc, matches: dict[str, list[tuple[str, int, int]]]) -> list[tuple[str, int, int]]:
-        """Collective subjects: generic words, and plural roles without "the" ("GPs", "social workers")."""
+    def _generic(
+        doc: Doc, matches: dict[str, list[tuple[str, int, int]]], named: set[tuple[int, int]]
+    ) -> list[tuple[str, int, int]]:
+        """Collective subjects: generic words, and plural roles without "the" ("GPs", "social workers");
+        ``named`` are the agency names (:func:`_named_agencies`), never generic."""
         out = list(matches.get("generic", []))
-        named = _named_agencies(doc, matches)
         for phrase, start, end in (*matches.get("target", []), *matches.get("agency", [])):
             if (start, end) in named:
                 continue
@@ -614,7 +617,7 @@ class FlagDetector:
         return out
 
     def _targets(
-        self, doc: Doc, matches: dict[str, list[tuple[str, int, int]]]
+        self, doc: Doc, matches: dict[str, list[tuple[str, int, int]]], named: set[tuple[int, int]]
     ) -> list[tuple[str, int, int]]:
         """Target mentions that identify someone: not generic, not a plural role without "the".
 
@@ -626,7 +629,6 @@ class FlagDetector:
         generic = [(s, e) for _, s, e in matches.get("generic", [])]
         heads = set(self.rules.target_heads)
         family = set(self.rules.not_targets)
-        named = _named_agencies(doc, matches)
         found = list(matches.get("target", [])) + list(matches.get("agency", []))
         for token in doc:
             previous = doc[token.i - 1].lower_ if token.i > 0 else ""
@@ -1105,8 +1107,9 @@ class FeatureWords:
 def classifier_inputs(model: Language, features: Iterable[Sequence[str]]) -> list[Any]:
     """The sentence classifier's inputs for some sentences' features.
 
-    A bag-of-words model reads only the word hashes (:class:`FeatureWords`);
-    any other architecture (the shipped ``TextCatEnsemble`` also embeds each
+    A bag-of-words model (the shipped one) reads only the word hashes
+    (:class:`FeatureWords`); any other architecture named in
+    ``training/textcat.cfg`` (spaCy's ``TextCatEnsemble`` also embeds each
     word's spelling in its context) gets a ``Doc`` of the words, in the
     classifier's own vocabulary, exactly as it was trained.
     """
