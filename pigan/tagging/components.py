@@ -1033,21 +1033,34 @@ class DenseScorer:
         z = ((vectors - self.mean) / self.scale) @ self.weights + self.bias
         return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype="float32")
 
-    def blend(self, scores: np.ndarray, labels: Sequence[str], spans: Sequence[Span]) -> np.ndarray:
-        """Blend bag-of-words ``scores`` (columns ``labels``) with the dense scores of ``spans``."""
+    def scores(self, scores: np.ndarray, labels: Sequence[str], spans: Sequence[Span]) -> np.ndarray:
+        """The dense scores of ``spans`` in the columns ``labels`` of the bag-of-words ``scores``.
+
+        A span without pooled vectors, or a label this layer does not know,
+        keeps its bag-of-words score.
+        """
         vectors = [pooled_vector(span) for span in spans]
         rows = [i for i, v in enumerate(vectors) if v is not None and v.shape[0] == self.mean.shape[0]]
-        if not rows:
-            return scores
-        dense = self.predict(np.stack([vectors[i] for i in rows]))  # type: ignore[misc]
         out = scores.copy()
+        if not rows:
+            return out
+        dense = self.predict(np.stack([vectors[i] for i in rows]))  # type: ignore[misc]
         for column, label in enumerate(labels):
-            if label not in self.labels:
-                continue
-            k = self.labels.index(label)
-            w = float(self.blend_weights[k])
-            out[rows, column] = (1.0 - w) * scores[rows, column] + w * dense[:, k]
+            if label in self.labels:
+                out[rows, column] = dense[:, self.labels.index(label)]
         return out
+
+    def blend(self, scores: np.ndarray, labels: Sequence[str], spans: Sequence[Span]) -> np.ndarray:
+        """Blend bag-of-words ``scores`` (columns ``labels``) with the dense scores of ``spans``."""
+        dense = self.scores(scores, labels, spans)
+        weights = np.array(
+            [
+                self.blend_weights[self.labels.index(label)] if label in self.labels else 0.0
+                for label in labels
+            ],
+            dtype="float32",
+        )
+        return np.asarray((1.0 - weights) * scores + weights * dense, dtype="float32")
 
     def to_disk(self, path: Path) -> None:
         """Write the layer as a NumPy ``.npz`` file."""
@@ -1076,6 +1089,93 @@ class DenseScorer:
             )
         except (OSError, KeyError, ValueError) as exc:
             raise ModelError(f"{path}: cannot read the dense scorer ({exc})") from None
+
+
+def stack_inputs(bow: np.ndarray, dense: np.ndarray, supported: np.ndarray) -> np.ndarray:
+    """The second stage's inputs for each sentence: the log-odds of every label's bag-of-words and
+    dense scores, then per label whether a counted rule matched (``supported`` 1) and whether
+    only ruled-out ones did (``supported`` -1). Training and tagging both call this."""
+    clipped = np.clip(np.concatenate([bow, dense], axis=1).astype("float64"), 1e-4, 1 - 1e-4)
+    return np.concatenate(
+        [
+            np.log(clipped / (1 - clipped)),
+            (supported > 0).astype("float64"),
+            (supported < 0).astype("float64"),
+        ],
+        axis=1,
+    )
+
+
+class ScoreStacker:
+    """The classifier's second stage: one logistic layer per label over every label's scores and rules.
+
+    The bag of words and the dense layer each score a label on its own; the
+    stacker reads all of their scores together with which rules matched
+    (:func:`stack_inputs`), so that "a strong ``recommendation`` score and a
+    blame marker" can weigh on ``blame``, say. It is trained on
+    cross-validated scores (the models never saw those sentences), so it
+    learns how far to trust them on new text. Its output is the score stored
+    with each tag and compared with the thresholds.
+    """
+
+    FILE = "stack.npz"
+
+    def __init__(
+        self,
+        labels: Sequence[str],
+        weights: np.ndarray,
+        bias: np.ndarray,
+        mean: np.ndarray,
+        scale: np.ndarray,
+    ) -> None:
+        self.labels = tuple(labels)
+        self.weights = weights.astype("float64")
+        self.bias = bias.astype("float64")
+        self.mean = mean.astype("float64")
+        self.scale = scale.astype("float64")
+
+    @classmethod
+    def fit(
+        cls, labels: Sequence[str], inputs: np.ndarray, gold: np.ndarray, *, l2: float = 1.0
+    ) -> ScoreStacker:
+        """Fit by full-batch gradient descent on standardised :func:`stack_inputs` (deterministic)."""
+        mean = inputs.mean(axis=0)
+        scale = inputs.std(axis=0) + 1e-6
+        x = (inputs - mean) / scale
+        weights = np.zeros((x.shape[1], gold.shape[1]))
+        bias = np.zeros(gold.shape[1])
+        for _ in range(800):
+            grad = 1.0 / (1.0 + np.exp(-(x @ weights + bias))) - gold
+            weights -= 0.1 * (x.T @ grad / len(x) + l2 * weights / len(x))
+            bias -= 0.1 * grad.mean(axis=0)
+        return cls(labels, weights, bias, mean, scale)
+
+    def predict(self, inputs: np.ndarray) -> np.ndarray:
+        """Probabilities, one row per sentence and one column per label in :attr:`labels` order."""
+        z = ((inputs - self.mean) / self.scale) @ self.weights + self.bias
+        return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype="float32")
+
+    def to_disk(self, path: Path) -> None:
+        """Write the layer as a NumPy ``.npz`` file."""
+        np.savez(
+            path,
+            labels=np.array(self.labels),
+            weights=self.weights,
+            bias=self.bias,
+            mean=self.mean,
+            scale=self.scale,
+        )
+
+    @classmethod
+    def from_disk(cls, path: Path) -> ScoreStacker:
+        """Read a layer written by :meth:`to_disk`."""
+        try:
+            data = np.load(path, allow_pickle=False)
+            return cls(
+                [str(x) for x in data["labels"]], data["weights"], data["bias"], data["mean"], data["scale"]
+            )
+        except (OSError, KeyError, ValueError) as exc:
+            raise ModelError(f"{path}: cannot read the second stage ({exc})") from None
 
 
 class FeatureWords:
@@ -1188,6 +1288,7 @@ class SentenceClassifier:
         self.batch_size = batch_size
         self.model: Language | None = None
         self.dense: DenseScorer | None = None
+        self.stacker: ScoreStacker | None = None
         self.settings: dict[str, Any] = {}
 
     @property
@@ -1237,6 +1338,7 @@ class SentenceClassifier:
         limits = self.thresholds()
         for batch in minibatch(docs, size=batch_size or self.batch_size):
             per_doc = [sentences(doc) for doc in batch]
+            grouped = [self._rules_by_sentence(doc, sents) for doc, sents in zip(batch, per_doc, strict=True)]
             flat = [s for sents in per_doc for s in sents]
             inputs = classifier_inputs(
                 self.model,
@@ -1244,58 +1346,92 @@ class SentenceClassifier:
             )
             if inputs:
                 scores = np.asarray(textcat.predict(inputs), dtype="float32")  # type: ignore[attr-defined]
-                if self.dense is not None:
-                    scores = self.dense.blend(scores, labels, flat)
+                support = [pair for _, pairs in grouped for pair in pairs]
+                scores = self._combine(scores, labels, flat, support)
             else:
                 scores = np.zeros((0, len(labels)), dtype="float32")
             row = 0
-            for doc, sents in zip(batch, per_doc, strict=True):
-                self._settle(doc, sents, scores[row : row + len(sents)], labels, limits)
+            for doc, sents, (by_sentence, support) in zip(batch, per_doc, grouped, strict=True):
+                self._settle(doc, sents, by_sentence, support, scores[row : row + len(sents)], labels, limits)
                 row += len(sents)
                 yield doc
+
+    def _rules_by_sentence(
+        self, doc: Doc, sents: list[Span]
+    ) -> tuple[dict[str, list[list[Span]]], list[tuple[set[str], set[str]]]]:
+        """The rule spans of each sentence, and per sentence the labels a counted rule supports and
+        the labels ruled out: those whose only rule matches are negated or hypothetical ("no
+        concerns about workload", "the review is not about blame")."""
+        by_sentence: dict[str, list[list[Span]]] = {
+            key: [[] for _ in sents] for key in (self.themes_key, self.flags_key)
+        }
+        starts = [s.start for s in sents]
+        for key, lists in by_sentence.items():
+            for span in doc.spans.get(key, []):
+                number = max(i for i, start in enumerate(starts) if start <= span.start)
+                lists[number].append(span)
+        support: list[tuple[set[str], set[str]]] = []
+        for number in range(len(sents)):
+            rules = [
+                span
+                for lists in by_sentence.values()
+                for span in lists[number]
+                if _info_of(span).get("rule") != "textcat"
+            ]
+            supported = {span.label_.split(".")[0] for span in rules if counts(span)}
+            ruled_out = {span.label_.split(".")[0] for span in rules if not counts(span)} - supported
+            support.append((supported, ruled_out))
+        return by_sentence, support
+
+    def _combine(
+        self,
+        scores: np.ndarray,
+        labels: tuple[str, ...],
+        spans: list[Span],
+        support: list[tuple[set[str], set[str]]],
+    ) -> np.ndarray:
+        """The bag-of-words scores, blended with the dense layer's or put through the second stage."""
+        if self.dense is None:
+            return scores
+        if self.stacker is None:
+            return self.dense.blend(scores, labels, spans)
+        dense = self.dense.scores(scores, labels, spans)
+        order = [labels.index(label) for label in self.stacker.labels]
+        rules = np.array(
+            [
+                [
+                    1.0 if label in supported else -1.0 if label in ruled_out else 0.0
+                    for label in self.stacker.labels
+                ]
+                for supported, ruled_out in support
+            ]
+        ).reshape(len(support), len(order))
+        out = scores.copy()
+        out[:, order] = self.stacker.predict(stack_inputs(scores[:, order], dense[:, order], rules))
+        return out
 
     def _settle(
         self,
         doc: Doc,
         sents: list[Span],
+        by_sentence: dict[str, list[list[Span]]],
+        support: list[tuple[set[str], set[str]]],
         scores: Any,
         labels: tuple[str, ...],
         limits: dict[str, tuple[float, float]],
     ) -> None:
         record: list[list[Any]] = []
-        groups = {
-            key: list(doc.spans[key]) if key in doc.spans else [] for key in (self.themes_key, self.flags_key)
-        }
-        kept: dict[str, list[Span]] = {key: [] for key in groups}
-        by_sentence: dict[str, list[list[Span]]] = {key: [[] for _ in sents] for key in groups}
-        starts = [s.start for s in sents]
-        for key, spans in groups.items():
-            for span in spans:
-                number = max(i for i, start in enumerate(starts) if start <= span.start)
-                by_sentence[key][number].append(span)
+        kept: dict[str, list[Span]] = {key: [] for key in by_sentence}
         for number, sent in enumerate(sents):
             row = {label: round(float(scores[number][i]), 4) for i, label in enumerate(labels)}
             record.append([sent.start_char, sent.end_char, row])
-            supported = {
-                span.label_.split(".")[0]
-                for key in groups
-                for span in by_sentence[key][number]
-                if counts(span) and _info_of(span).get("rule") != "textcat"
-            }
-            # A label whose only rule matches in the sentence are negated or hypothetical
-            # ("no concerns about workload", "the review is not about blame") is ruled out.
-            vetoed = {
-                span.label_.split(".")[0]
-                for key in groups
-                for span in by_sentence[key][number]
-                if not counts(span) and _info_of(span).get("rule") != "textcat"
-            } - supported
+            supported, vetoed = support[number]
             accepted = {
                 label
                 for label, score in row.items()
                 if label not in vetoed and score >= limits[label][0 if label in supported else 1]
             }
-            for key in groups:
+            for key in by_sentence:
                 confirmed: set[str] = set()
                 for span in by_sentence[key][number]:
                     name = span.label_.split(".")[0]
@@ -1328,6 +1464,8 @@ class SentenceClassifier:
         self.model.to_disk(directory / "model")
         if self.dense is not None:
             self.dense.to_disk(directory / DenseScorer.FILE)
+        if self.stacker is not None:
+            self.stacker.to_disk(directory / ScoreStacker.FILE)
         (directory / "settings.json").write_text(json.dumps(self.settings, indent=1, sort_keys=True), "utf-8")
 
     def from_disk(self, path: Path | str, *, exclude: Iterable[str] = ()) -> SentenceClassifier:
@@ -1348,6 +1486,16 @@ class SentenceClassifier:
             raise ModelError(f"{directory / 'model'}: cannot load the sentence classifier ({exc})") from None
         dense = directory / DenseScorer.FILE
         self.dense = DenseScorer.from_disk(dense) if dense.is_file() else None
+        stack = directory / ScoreStacker.FILE
+        self.stacker = ScoreStacker.from_disk(stack) if stack.is_file() else None
+        if self.stacker is not None:
+            unknown = set(self.stacker.labels) - set(self.labels)
+            if self.dense is None or unknown:
+                raise ModelError(
+                    f"{stack}: the second stage needs {DenseScorer.FILE} beside it "
+                    "and only the model's labels"
+                    + (f" (unknown: {', '.join(sorted(unknown))})" if unknown else "")
+                )
         self.settings = settings
         return self
 
@@ -1381,6 +1529,7 @@ __all__ = [
     "DenseScorer",
     "FeatureWords",
     "FlagDetector",
+    "ScoreStacker",
     "SentenceClassifier",
     "ThemeMatcher",
     "WhitespaceTokenizer",
@@ -1392,6 +1541,7 @@ __all__ = [
     "sentence_features",
     "sentences",
     "set_tag_info",
+    "stack_inputs",
     "store_pooled_vectors",
     "tag_info",
 ]

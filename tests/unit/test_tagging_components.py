@@ -8,8 +8,10 @@ a sentencizer is added, the whole text is one sentence.
 from __future__ import annotations
 
 import functools
+import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 import spacy
 from spacy.language import Language
@@ -402,3 +404,47 @@ def test_a_classifier_of_another_architecture_gets_docs_of_the_features() -> Non
     assert [[t.text for t in doc] for doc in inputs] == features
     assert all(doc.vocab is network.vocab for doc in inputs)
     assert textcat.predict(inputs).shape == (2, 1)  # type: ignore[attr-defined]
+
+
+def _classifier_with_second_stage(
+    tmp_path: Path, labels: list[str], weights: np.ndarray, bias: float
+) -> Path:
+    """The packaged classifier with a hand-made second stage in place of the trained one."""
+    from importlib import resources
+
+    from pigan.tagging.components import ScoreStacker
+
+    folder = tmp_path / "classifier"
+    with resources.as_file(resources.files("pigan").joinpath("resources", "textcat")) as packaged:
+        shutil.copytree(packaged, folder)
+    width = weights.shape[0]
+    stage = ScoreStacker(labels, weights, np.full(len(labels), bias), np.zeros(width), np.ones(width))
+    stage.to_disk(folder / ScoreStacker.FILE)
+    return folder
+
+
+def test_the_second_stage_sets_the_score_from_the_rules_of_the_right_label(tmp_path: Path) -> None:
+    # Inputs per label: bag-of-words log-odds, dense log-odds, "a counted rule matched", "only
+    # ruled-out rules matched". This stage listens only to the recommendation rule.
+    labels = ["context", "decision_influence", "good_practice", "recommendation", "case_story", "blame"]
+    weights = np.zeros((4 * len(labels), len(labels)))
+    weights[2 * len(labels) + labels.index("recommendation"), labels.index("recommendation")] = 10.0
+    nlp = blank_pipeline()
+    nlp.add_pipe("pigan_sentences").from_disk(  # type: ignore[attr-defined]
+        _classifier_with_second_stage(tmp_path, labels, weights, -5.0)
+    )
+    proposal = nlp("Agencies should ensure that the resolution protocol is used.")
+    assert proposal._.pigan_sentence_scores[0][2]["recommendation"] == pytest.approx(0.9933, abs=1e-4)
+    assert {s.label_.split(".")[0] for s in proposal.spans[THEMES_KEY]} == {"recommendation"}
+    chronology = nlp("The family moved to a flat in the town centre.")
+    assert chronology._.pigan_sentence_scores[0][2]["recommendation"] == pytest.approx(0.0067, abs=1e-4)
+    assert not list(chronology.spans[THEMES_KEY])
+
+
+def test_a_second_stage_for_labels_the_model_lacks_is_refused_naming_its_file(tmp_path: Path) -> None:
+    from pigan.errors import ModelError
+
+    labels = ["context", "safeguarding_weather"]
+    folder = _classifier_with_second_stage(tmp_path, labels, np.zeros((8, 2)), 0.0)
+    with pytest.raises(ModelError, match=r"stack\.npz.*safeguarding_weather"):
+        blank_pipeline().add_pipe("pigan_sentences").from_disk(folder)  # type: ignore[attr-defined]
