@@ -154,17 +154,7 @@ def predict_bow(model_dir: Path, features: list[list[str]]) -> np.ndarray:
 
 def train_dense(vectors: np.ndarray, gold: np.ndarray) -> DenseScorer:
     """Logistic regression per label on standardised pooled vectors (full-batch gradient descent)."""
-    mean = vectors.mean(axis=0)
-    scale = vectors.std(axis=0) + 1e-6
-    x = (vectors - mean) / scale
-    weights = np.zeros((x.shape[1], gold.shape[1]))
-    bias = np.zeros(gold.shape[1])
-    l2, rate = 10.0, 0.1
-    for _ in range(500):
-        p = 1.0 / (1.0 + np.exp(-(x @ weights + bias)))
-        grad = p - gold
-        weights -= rate * (x.T @ grad / len(x) + l2 * weights / len(x))
-        bias -= rate * grad.mean(axis=0)
+    weights, bias, mean, scale = DenseScorer.fit_arrays(vectors, gold, l2=10.0, steps=500)
     return DenseScorer(LABELS, weights, bias, mean, scale, np.zeros(len(LABELS)))
 
 

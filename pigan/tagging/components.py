@@ -1000,17 +1000,85 @@ def store_pooled_vectors(doc: Doc) -> None:
     doc.user_data[POOLED_KEY] = pooled
 
 
-class DenseScorer:
+class LogisticLayer:
+    """One logistic regression per label over standardised inputs, saved as a NumPy ``.npz`` file."""
+
+    FILE = "layer.npz"
+    DTYPE = "float32"
+    WHAT = "logistic layer"
+
+    def __init__(
+        self,
+        labels: Sequence[str],
+        weights: np.ndarray,
+        bias: np.ndarray,
+        mean: np.ndarray,
+        scale: np.ndarray,
+    ) -> None:
+        self.labels = tuple(labels)
+        self.weights = weights.astype(self.DTYPE)
+        self.bias = bias.astype(self.DTYPE)
+        self.mean = mean.astype(self.DTYPE)
+        self.scale = scale.astype(self.DTYPE)
+
+    @staticmethod
+    def fit_arrays(
+        inputs: np.ndarray, gold: np.ndarray, *, l2: float, steps: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Weights, bias, mean and scale by full-batch gradient descent (deterministic)."""
+        mean = inputs.mean(axis=0)
+        scale = inputs.std(axis=0) + 1e-6
+        x = (inputs - mean) / scale
+        weights = np.zeros((x.shape[1], gold.shape[1]))
+        bias = np.zeros(gold.shape[1])
+        for _ in range(steps):
+            grad = 1.0 / (1.0 + np.exp(-(x @ weights + bias))) - gold
+            weights -= 0.1 * (x.T @ grad / len(x) + l2 * weights / len(x))
+            bias -= 0.1 * grad.mean(axis=0)
+        return weights, bias, mean, scale
+
+    def predict(self, inputs: np.ndarray) -> np.ndarray:
+        """Probabilities, one row per input and one column per label in :attr:`labels` order."""
+        z = ((inputs - self.mean) / self.scale) @ self.weights + self.bias
+        return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype="float32")
+
+    def arrays(self) -> dict[str, Any]:
+        """What :meth:`to_disk` writes."""
+        return {
+            "labels": np.array(self.labels),
+            "weights": self.weights,
+            "bias": self.bias,
+            "mean": self.mean,
+            "scale": self.scale,
+        }
+
+    def to_disk(self, path: Path) -> None:
+        """Write the layer as a NumPy ``.npz`` file."""
+        np.savez(path, **self.arrays())
+
+    @classmethod
+    def read_arrays(cls, path: Path, *extra: str) -> tuple[list[str], list[np.ndarray]]:
+        """The labels and arrays of a layer file (the base arrays, then ``extra``), or a ModelError."""
+        try:
+            data = np.load(path, allow_pickle=False)
+            names = ("weights", "bias", "mean", "scale", *extra)
+            return [str(x) for x in data["labels"]], [data[name] for name in names]
+        except (OSError, KeyError, ValueError) as exc:
+            raise ModelError(f"{path}: cannot read the {cls.WHAT} ({exc})") from None
+
+
+class DenseScorer(LogisticLayer):
     """A logistic layer over :func:`pooled_vector`, blended with the bag-of-words scores.
 
     The English model's ``tok2vec`` already computed context-sensitive token
     vectors (``doc.tensor``); pooled per sentence they carry meaning that the
-    bag of words misses when a theme is said without its usual words. Per
-    label, the final score is ``(1 - w) * bow + w * dense``; a sentence whose
-    doc has no tensor keeps the bag-of-words score.
+    bag of words misses when a theme is said without its usual words. Without
+    a second stage, the final score per label is ``(1 - w) * bow + w * dense``;
+    a sentence whose doc has no tensor keeps the bag-of-words score.
     """
 
     FILE = "dense.npz"
+    WHAT = "dense scorer"
 
     def __init__(
         self,
@@ -1021,17 +1089,8 @@ class DenseScorer:
         scale: np.ndarray,
         blend: np.ndarray,
     ) -> None:
-        self.labels = tuple(labels)
-        self.weights = weights.astype("float32")
-        self.bias = bias.astype("float32")
-        self.mean = mean.astype("float32")
-        self.scale = scale.astype("float32")
+        super().__init__(labels, weights, bias, mean, scale)
         self.blend_weights = blend.astype("float32")
-
-    def predict(self, vectors: np.ndarray) -> np.ndarray:
-        """Probabilities, one row per vector and one column per label."""
-        z = ((vectors - self.mean) / self.scale) @ self.weights + self.bias
-        return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype="float32")
 
     def scores(self, scores: np.ndarray, labels: Sequence[str], spans: Sequence[Span]) -> np.ndarray:
         """The dense scores of ``spans`` in the columns ``labels`` of the bag-of-words ``scores``.
@@ -1062,33 +1121,14 @@ class DenseScorer:
         )
         return np.asarray((1.0 - weights) * scores + weights * dense, dtype="float32")
 
-    def to_disk(self, path: Path) -> None:
-        """Write the layer as a NumPy ``.npz`` file."""
-        np.savez(
-            path,
-            labels=np.array(self.labels),
-            weights=self.weights,
-            bias=self.bias,
-            mean=self.mean,
-            scale=self.scale,
-            blend=self.blend_weights,
-        )
+    def arrays(self) -> dict[str, Any]:
+        return {**super().arrays(), "blend": self.blend_weights}
 
     @classmethod
     def from_disk(cls, path: Path) -> DenseScorer:
         """Read a layer written by :meth:`to_disk`."""
-        try:
-            data = np.load(path, allow_pickle=False)
-            return cls(
-                [str(x) for x in data["labels"]],
-                data["weights"],
-                data["bias"],
-                data["mean"],
-                data["scale"],
-                data["blend"],
-            )
-        except (OSError, KeyError, ValueError) as exc:
-            raise ModelError(f"{path}: cannot read the dense scorer ({exc})") from None
+        labels, arrays = cls.read_arrays(path, "blend")
+        return cls(labels, *arrays)
 
 
 def stack_inputs(bow: np.ndarray, dense: np.ndarray, supported: np.ndarray) -> np.ndarray:
@@ -1106,76 +1146,34 @@ def stack_inputs(bow: np.ndarray, dense: np.ndarray, supported: np.ndarray) -> n
     )
 
 
-class ScoreStacker:
+class ScoreStacker(LogisticLayer):
     """The classifier's second stage: one logistic layer per label over every label's scores and rules.
 
     The bag of words and the dense layer each score a label on its own; the
     stacker reads all of their scores together with which rules matched
-    (:func:`stack_inputs`), so that "a strong ``recommendation`` score and a
-    blame marker" can weigh on ``blame``, say. It is trained on
-    cross-validated scores (the models never saw those sentences), so it
-    learns how far to trust them on new text. Its output is the score stored
-    with each tag and compared with the thresholds.
+    (:func:`stack_inputs`), so that a strong ``recommendation`` score can weigh
+    against ``blame``, say. It is trained on cross-validated scores (the
+    models never saw those sentences), so it learns how far to trust them on
+    new text. Its output is the score stored with each tag and compared with
+    the thresholds.
     """
 
     FILE = "stack.npz"
-
-    def __init__(
-        self,
-        labels: Sequence[str],
-        weights: np.ndarray,
-        bias: np.ndarray,
-        mean: np.ndarray,
-        scale: np.ndarray,
-    ) -> None:
-        self.labels = tuple(labels)
-        self.weights = weights.astype("float64")
-        self.bias = bias.astype("float64")
-        self.mean = mean.astype("float64")
-        self.scale = scale.astype("float64")
+    DTYPE = "float64"
+    WHAT = "second stage"
 
     @classmethod
     def fit(
         cls, labels: Sequence[str], inputs: np.ndarray, gold: np.ndarray, *, l2: float = 1.0
     ) -> ScoreStacker:
-        """Fit by full-batch gradient descent on standardised :func:`stack_inputs` (deterministic)."""
-        mean = inputs.mean(axis=0)
-        scale = inputs.std(axis=0) + 1e-6
-        x = (inputs - mean) / scale
-        weights = np.zeros((x.shape[1], gold.shape[1]))
-        bias = np.zeros(gold.shape[1])
-        for _ in range(800):
-            grad = 1.0 / (1.0 + np.exp(-(x @ weights + bias))) - gold
-            weights -= 0.1 * (x.T @ grad / len(x) + l2 * weights / len(x))
-            bias -= 0.1 * grad.mean(axis=0)
-        return cls(labels, weights, bias, mean, scale)
-
-    def predict(self, inputs: np.ndarray) -> np.ndarray:
-        """Probabilities, one row per sentence and one column per label in :attr:`labels` order."""
-        z = ((inputs - self.mean) / self.scale) @ self.weights + self.bias
-        return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype="float32")
-
-    def to_disk(self, path: Path) -> None:
-        """Write the layer as a NumPy ``.npz`` file."""
-        np.savez(
-            path,
-            labels=np.array(self.labels),
-            weights=self.weights,
-            bias=self.bias,
-            mean=self.mean,
-            scale=self.scale,
-        )
+        """Fit on :func:`stack_inputs` and the gold answers."""
+        return cls(labels, *cls.fit_arrays(inputs, gold, l2=l2, steps=800))
 
     @classmethod
     def from_disk(cls, path: Path) -> ScoreStacker:
         """Read a layer written by :meth:`to_disk`."""
-        try:
-            data = np.load(path, allow_pickle=False)
-            return cls(
-                [str(x) for x in data["labels"]], data["weights"], data["bias"], data["mean"], data["scale"]
-            )
-        except (OSError, KeyError, ValueError) as exc:
-            raise ModelError(f"{path}: cannot read the second stage ({exc})") from None
+        labels, arrays = cls.read_arrays(path)
+        return cls(labels, *arrays)
 
 
 class FeatureWords:
@@ -1529,6 +1527,7 @@ __all__ = [
     "DenseScorer",
     "FeatureWords",
     "FlagDetector",
+    "LogisticLayer",
     "ScoreStacker",
     "SentenceClassifier",
     "ThemeMatcher",
