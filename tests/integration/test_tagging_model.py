@@ -122,7 +122,7 @@ def test_every_tag_is_explainable_with_offsets_rule_and_score(pipeline: Language
 
 
 def test_dev_split_agreement_does_not_fall_below_the_recorded_level(pipeline: Language) -> None:
-    # Recorded when the classifier was trained (session 4): macro F1 0.873, blame F1 1.000 on dev.jsonl.
+    # Recorded when the classifier was trained (session 5): macro F1 0.891, blame F1 1.000 on dev.jsonl.
     figures = evaluate_gold(ROOT / "data" / "annotations" / "dev.jsonl", nlp=pipeline).to_dict()
     assert figures["macro_f1"] >= 0.80
     assert figures["blame"]["f1"] >= 0.85

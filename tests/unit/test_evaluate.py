@@ -177,3 +177,34 @@ def test_malformed_gold_line_names_file_and_line(tmp_path: Path, bad: str, reaso
 def test_empty_gold_file_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no labelled lines"):
         read_gold(write(tmp_path, [""]))
+
+
+def test_the_macro_f1_interval_brackets_the_figure_and_narrows_with_more_units() -> None:
+    small = score_units(GOLD, PREDICTED, codes=CODES)
+    assert small.macro_f1_interval is not None
+    low, high = small.macro_f1_interval
+    assert low < small.macro_f1 < high  # 0.7222 (hand-computed above) with six units is uncertain
+    # The same answers eight times over: the same figure, known more tightly.
+    large = score_units(GOLD * 8, PREDICTED * 8, codes=CODES)
+    assert large.macro_f1 == pytest.approx(small.macro_f1)
+    assert large.macro_f1_interval is not None
+    large_low, large_high = large.macro_f1_interval
+    assert low < large_low < large.macro_f1 < large_high < high
+    # A fixed seed: a rerun prints the same interval.
+    assert score_units(GOLD, PREDICTED, codes=CODES).macro_f1_interval == small.macro_f1_interval
+
+
+def test_perfect_agreement_has_no_spread_and_one_unit_has_no_interval() -> None:
+    perfect = score_units(GOLD, [pred(set(u.labels)) for u in GOLD], codes=CODES)
+    assert perfect.macro_f1_interval == (1.0, 1.0)
+    assert score_units(GOLD[:1], PREDICTED[:1], codes=CODES).macro_f1_interval is None
+
+
+def test_the_interval_is_printed_in_the_table_but_the_json_keeps_its_shape() -> None:
+    from pigan.evaluate import format_evaluation
+
+    evaluation = score_units(GOLD, PREDICTED, codes=CODES)
+    assert evaluation.macro_f1_interval is not None
+    low, high = evaluation.macro_f1_interval
+    assert f"macro F1 95% interval {low:.3f} to {high:.3f}" in format_evaluation(evaluation)
+    assert set(evaluation.to_dict()) == {"n", "labels", "macro_f1", "micro_f1", "blame"}
