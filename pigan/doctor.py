@@ -32,8 +32,38 @@ def _version(package: str) -> str | None:
         return None
 
 
-def diagnose(*, store: Path | str | None = None) -> list[Check]:
-    """Check versions, the model, the Jupyter kernel and the store."""
+def _classifier_check(folder: Path | None) -> Check:
+    """Load the sentence classifier (the packaged one unless ``folder``) and say what it was trained on."""
+    import spacy
+
+    from pigan.errors import PiganError
+    from pigan.tagging import components  # noqa: F401  (registers pigan_sentences)
+    from pigan.tagging.codebook import PURPOSE_CODES
+
+    try:
+        classifier = spacy.blank("en").add_pipe("pigan_sentences")
+        classifier.initialize(model=folder)  # type: ignore[attr-defined]
+    except PiganError as exc:
+        return Check(
+            "classifier",
+            str(exc).splitlines()[0],
+            ok=False,
+            fix="reinstall pigan (`make report`), or retrain it: .venv/bin/python training/train_textcat.py",
+        )
+    settings = classifier.settings  # type: ignore[attr-defined]
+    cross = settings.get("cross_validation", {})
+    purposes = [float(cross[code]) for code in PURPOSE_CODES if code in cross]
+    stage = "second stage" if classifier.stacker is not None else "no second stage"  # type: ignore[attr-defined]
+    figure = f"; cross-validated macro F1 {sum(purposes) / len(purposes):.3f}" if purposes else ""
+    return Check(
+        "classifier",
+        f"{settings.get('model_id', '?')} ({settings.get('train', {}).get('units', '?')} training sentences, "
+        f"codebook {settings.get('codebook_version', '?')}, {stage}{figure})",
+    )
+
+
+def diagnose(*, store: Path | str | None = None, classifier: Path | None = None) -> list[Check]:
+    """Check versions, the model, the sentence classifier, the Jupyter kernel and the store."""
     checks = [
         Check("pigan", __version__),
         Check(
@@ -63,6 +93,8 @@ def diagnose(*, store: Path | str | None = None) -> list[Check]:
                 "spacy model", f"{model} {_version(model.replace('_', '-')) or _version(model) or ''}".strip()
             )
         )
+
+    checks.append(_classifier_check(classifier))
 
     try:
         from jupyter_client.kernelspec import KernelSpecManager

