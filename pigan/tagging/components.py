@@ -1003,7 +1003,6 @@ def store_pooled_vectors(doc: Doc) -> None:
 class LogisticLayer:
     """One logistic regression per label over standardised inputs, saved as a NumPy ``.npz`` file."""
 
-    FILE = "layer.npz"
     DTYPE = "float32"
     WHAT = "logistic layer"
 
