@@ -472,6 +472,12 @@ def make_theme_matcher(nlp: Language, name: str, cue_score: float, spans_key: st
 _SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
 
 
+#: Rule prefix of a singling-out found as the one practitioner a blame cue judges. Such a span
+#: repeats what the blame marker says, so the sentence classifier does not read it.
+BLAMED_ONE = "blamed_one:"
+_ONE_OF = {"the", "that", "this", "one"}
+
+
 class FlagDetector:
     """Flag blame language and singling out, with hard negatives, in ``doc.spans[spans_key]``.
 
@@ -551,6 +557,7 @@ class FlagDetector:
         # (span, rule, counts): cues that are blame, and cues ruled out as blame (kept, marked
         # negated, so that the sentence classifier cannot call the sentence blame on its own).
         candidates: list[tuple[Span, str, bool]] = []
+        blamed: dict[tuple[int, int], tuple[str, int, int]] = {}  # a counted cue's target
         for kind in ("fault", "judgement"):
             for phrase, start, end in matches.get(kind, []):
                 cue = doc[start:end]
@@ -564,6 +571,7 @@ class FlagDetector:
                     in_sentence = [t for t in targets if sent_of[t[1]] == sent_of[start]]
                     if in_sentence:
                         candidates.append((cue, f"judgement:{phrase}>{in_sentence[0][0]}", True))
+                        blamed[(start, end)] = in_sentence[0]
                     continue
                 target = (
                     self._parsed_target(doc, start, end, targets)
@@ -571,7 +579,8 @@ class FlagDetector:
                     else self._near_target(start, end, targets, sent_of)
                 )
                 if target is not None:
-                    candidates.append((cue, f"fault:{phrase}>{target}", True))
+                    candidates.append((cue, f"fault:{phrase}>{target[0]}", True))
+                    blamed[(start, end)] = target
                     continue
                 who = (
                     self._parsed_target(doc, start, end, generic)
@@ -579,7 +588,7 @@ class FlagDetector:
                     else self._near_target(start, end, generic, sent_of)
                 )
                 if who is not None:
-                    candidates.append((cue, f"generic:{phrase}>{who}", False))
+                    candidates.append((cue, f"generic:{phrase}>{who[0]}", False))
         for phrase, start, end in matches.get("not_blame", []):
             candidates.append((doc[start:end], f"not_blame:{phrase}", False))
         spans: list[Span] = []
@@ -592,6 +601,13 @@ class FlagDetector:
             spans.append(span)
         single = [(doc[s:e], f"cue:{p}") for p, s, e in matches.get("singling", [])]
         single += [(doc[s:e], f"pattern:{key}") for key, s, e in self._patterns(doc)]
+        single += [
+            (doc[ts:te], f"{BLAMED_ONE}{phrase}")
+            for span in spans
+            if not span._.pigan_negated
+            for phrase, ts, te in [blamed.get((span.start, span.end), ("", 0, 0))]
+            if phrase and self._one_person(doc, phrase, ts, te)
+        ]
         for kept in filter_spans([s for s, _ in single]):
             rule = next(r for s, r in single if (s.start, s.end) == (kept.start, kept.end))
             span = Span(doc, kept.start, kept.end, label="singling_out")
@@ -664,21 +680,37 @@ class FlagDetector:
             out.append((phrase, start, end))
         return out
 
+    def _one_person(self, doc: Doc, phrase: str, start: int, end: int) -> bool:
+        """Whether a blamed target is one practitioner: a listed role or person (not an agency, a
+        service or an acronym), singular, after "the", "that", "this" or "one" ("an error by the
+        nurse in charge", "poor practice by the GP", "that worker"). The sentence classifier
+        drops it with the blame when it does not confirm the blame."""
+        assert self.rules is not None
+        if phrase.lower() not in {w.lower() for w in (*self.rules.roles, *self.rules.persons)}:
+            return False
+        head = doc[end - 1]
+        if head.tag_ in {"NNS", "NNPS"} or head.lower_ in set(self.rules.target_heads):  # "the GP practice"
+            return False
+        before = doc[start - 1].lower_ if start > 0 else ""
+        return doc[start].lower_ in _ONE_OF or before in _ONE_OF
+
     def _near_target(
         self, start: int, end: int, targets: list[tuple[str, int, int]], sent_of: list[int]
-    ) -> str | None:
+    ) -> tuple[str, int, int] | None:
         """Without a parse: a target shortly before the cue, or right after "by"."""
         for phrase, ts, te in reversed(targets):
             if sent_of[ts] != sent_of[start]:
                 continue
             if te <= start and start - te <= self.target_window:
-                return phrase
+                return phrase, ts, te
             if ts >= end and ts - end <= 3:
-                return phrase
+                return phrase, ts, te
         return None
 
     @staticmethod
-    def _parsed_target(doc: Doc, start: int, end: int, targets: list[tuple[str, int, int]]) -> str | None:
+    def _parsed_target(
+        doc: Doc, start: int, end: int, targets: list[tuple[str, int, int]]
+    ) -> tuple[str, int, int] | None:
         """With a parse: the target that is the agent of what the cue judges."""
         cue = doc[start:end]
         root = cue.root
@@ -702,7 +734,7 @@ class FlagDetector:
             left, right = holder.left_edge.i, holder.i + 1
             for phrase, ts, te in targets:
                 if left <= ts < right or left < te <= right:
-                    return phrase
+                    return phrase, ts, te
         return None
 
     def to_disk(self, path: Path | str, *, exclude: Iterable[str] = ()) -> None:
@@ -956,7 +988,7 @@ def sentence_features(span: Span, *, themes_key: str = THEMES_KEY, flags_key: st
             if tag.start < span.start or tag.end > span.end:
                 continue
             info = _info_of(tag)
-            if info.get("rule") == "textcat":
+            if info.get("rule") == "textcat" or str(info.get("rule", "")).startswith(BLAMED_ONE):
                 continue
             name = tag.label_.split(".")[0]
             if info.get("negated"):
@@ -1432,6 +1464,11 @@ class SentenceClassifier:
                 confirmed: set[str] = set()
                 for span in by_sentence[key][number]:
                     name = span.label_.split(".")[0]
+                    if str(_info_of(span).get("rule", "")).startswith(BLAMED_ONE):
+                        # The one practitioner a blame cue judges: singled out only if it is blame.
+                        if "blame" not in row or "blame" in accepted:
+                            kept[key].append(span)
+                        continue
                     if name not in row or _info_of(span).get("rule") == "textcat":
                         kept[key].append(span)
                         continue

@@ -278,6 +278,8 @@ def test_blame_language_about_an_identifiable_target_is_flagged(nlp: Language, t
         "Mother failed to attend the appointment.",
         "There was a missed opportunity to share the referral.",
         "Services failed to share information.",
+        "Nobody is saying the HV got it wrong; the protocol wording was ambiguous.",
+        "I'm not saying anyone got it wrong, but none of us knew about the brother.",
     ],
     ids=[
         "not-about-blame",
@@ -288,6 +290,8 @@ def test_blame_language_about_an_identifiable_target_is_flagged(nlp: Language, t
         "family-member",
         "no-agent",
         "generic-services",
+        "denial-nobody-is-saying",
+        "denial-not-saying-anyone",
     ],
 )
 def test_hard_negatives_are_not_blame(nlp: Language, text: str) -> None:
@@ -448,3 +452,52 @@ def test_a_second_stage_for_labels_the_model_lacks_is_refused_naming_its_file(tm
     folder = _classifier_with_second_stage(tmp_path, labels, np.zeros((8, 2)), 0.0)
     with pytest.raises(ModelError, match=r"stack\.npz.*safeguarding_weather"):
         blank_pipeline().add_pipe("pigan_sentences").from_disk(folder)  # type: ignore[attr-defined]
+
+
+def singled(doc: Doc) -> list[tuple[str, str]]:
+    return [(s.text, str(tag_info(s)["rule"])) for s in doc.spans[FLAGS_KEY] if s.label_ == "singling_out"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Poor practice by the GP not to reply to my email.", [("GP", "blamed_one:gp")]),
+        ("That was an error by the nurse in charge.", [("nurse", "blamed_one:nurse")]),
+        (
+            "Missed opportunity by Early Help - the worker just took mum's word for it.",
+            [("the worker", "blamed_one:the worker")],
+        ),
+        ("Poor practice by the GP practice not to reply to letters.", []),
+        ("GPs failed to follow up the letters.", []),
+        ("Police failed to send the notification for nine days.", []),
+        ("The GP referred her to the falls clinic in May.", []),
+        ("Nobody is saying the HV got it wrong; the wording was ambiguous.", []),
+    ],
+    ids=[
+        "blamed-gp",
+        "blamed-nurse-in-charge",
+        "blamed-worker",
+        "a-practice-is-an-organisation",
+        "plural-role",
+        "agency",
+        "no-blame-no-singling",
+        "denied-blame",
+    ],
+)
+def test_blame_aimed_at_one_practitioner_singles_them_out(text: str, expected: list[tuple[str, str]]) -> None:
+    doc = model_rules()(text)
+    assert singled(doc) == expected
+    # The classifier reads the blame marker already; the singling-out found from it is not a second feature.
+    assert ("xx_flag_singling_out" in sentence_features(doc[:])) is False
+
+
+def test_singling_out_from_blame_goes_when_the_classifier_rejects_the_blame(tmp_path: Path) -> None:
+    # A second stage that scores every label near 0: no blame is confirmed, so the one
+    # practitioner it judged is not singled out; a singling-out cue of its own still stands.
+    labels = ["context", "decision_influence", "good_practice", "recommendation", "case_story", "blame"]
+    folder = _classifier_with_second_stage(tmp_path, labels, np.zeros((4 * len(labels), len(labels))), -10.0)
+    nlp = build_pipeline(classifier=folder)
+    assert singled(nlp("Poor practice by the GP not to reply to my email.")) == []
+    assert [text for text, _ in singled(nlp("The duty social worker on that day did not visit."))] == [
+        "on that day"
+    ]
