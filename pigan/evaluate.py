@@ -258,19 +258,15 @@ def score_units(
         raise ValueError("gold and predicted differ in length")
     present = {c for unit in gold for c in unit.labels} | {c for p in predicted for c in p.labels}
     reported = [c for c in codes if c in present]
-    labels = {
-        code: _binary((code in g.labels, code in p.labels) for g, p in zip(gold, predicted, strict=True))
+    answers = {
+        code: np.array(
+            [[code in g.labels, code in p.labels] for g, p in zip(gold, predicted, strict=True)], dtype=bool
+        ).reshape(len(gold), 2)
         for code in reported
     }
+    labels = {code: _binary((bool(g), bool(p)) for g, p in answers[code]) for code in reported}
     averaged = tuple(c for c in reported if c in PURPOSE_CODES) or tuple(reported)
-    interval = macro_f1_interval(
-        {
-            code: np.array(
-                [[code in g.labels, code in p.labels] for g, p in zip(gold, predicted, strict=True)]
-            )
-            for code in averaged
-        }
-    )
+    interval = macro_f1_interval({code: answers[code] for code in averaged})
     with_blame = [(g.blame, p.blame) for g, p in zip(gold, predicted, strict=True) if g.blame is not None]
     blame = _binary((bool(g), p) for g, p in with_blame) if with_blame else None
     return Evaluation(n=len(gold), labels=labels, averaged=averaged, blame=blame, macro_f1_interval=interval)

@@ -3,7 +3,7 @@
     .venv/bin/python training/train_textcat.py                # train, tune, install
     .venv/bin/python training/train_textcat.py --no-install   # train and report on dev only
 
-The classifier has two parts, both cheap at tagging time:
+The classifier has three parts, all cheap at tagging time:
 
 - a bag-of-words ``textcat_multilabel`` trained with ``spacy train`` and
   ``training/textcat.cfg`` on pigan's sentence features (lemmas, placeholders,
@@ -27,8 +27,8 @@ Steps, deterministic for a given seed:
 3. Train both parts on the whole train split, and the second stage on all
    the out-of-fold scores.
 4. Report pigan's figures on the dev split (the same code as ``pigan
-   evaluate``), and write the model, ``dense.npz`` and ``settings.json``
-   (thresholds, provenance, dev figures) to ``--out``.
+   evaluate``), and write the model, ``dense.npz``, ``stack.npz`` and
+   ``settings.json`` (thresholds, provenance, dev figures) to ``--out``.
 
 Nothing here reads the test split.
 """

@@ -509,6 +509,8 @@ class FlagDetector:
         self.blame_score = blame_score
         self.singling_score = singling_score
         self.rules: FlagRules | None = None
+        self._people: set[str] = set()
+        self._heads: set[str] = set()
         self._cues = CueMatcher(nlp)
         self._patterns = _PatternMatcher(nlp.vocab)
 
@@ -529,6 +531,8 @@ class FlagDetector:
         self._cues.add("fault", rules.fault_cues)
         self._cues.add("judgement", rules.judgement_cues)
         self._cues.add("target", (*rules.roles, *rules.persons))
+        self._people = {w.lower() for w in (*rules.roles, *rules.persons)}
+        self._heads = {w.lower() for w in rules.target_heads}
         self._cues.add("agency", rules.agencies)
         self._cues.add("generic", rules.generic_targets)
         self._cues.add("not_blame", rules.not_blame)
@@ -601,13 +605,10 @@ class FlagDetector:
             spans.append(span)
         single = [(doc[s:e], f"cue:{p}") for p, s, e in matches.get("singling", [])]
         single += [(doc[s:e], f"pattern:{key}") for key, s, e in self._patterns(doc)]
-        single += [
-            (doc[ts:te], f"{BLAMED_ONE}{phrase}")
-            for span in spans
-            if not span._.pigan_negated
-            for phrase, ts, te in [blamed.get((span.start, span.end), ("", 0, 0))]
-            if phrase and self._one_person(doc, phrase, ts, te)
-        ]
+        for span in spans:
+            target = None if span._.pigan_negated else blamed.get((span.start, span.end))
+            if target is not None and self._one_person(doc, *target):
+                single.append((doc[target[1] : target[2]], f"{BLAMED_ONE}{target[0]}"))
         for kept in filter_spans([s for s, _ in single]):
             rule = next(r for s, r in single if (s.start, s.end) == (kept.start, kept.end))
             span = Span(doc, kept.start, kept.end, label="singling_out")
@@ -685,11 +686,10 @@ class FlagDetector:
         service or an acronym), singular, after "the", "that", "this" or "one" ("an error by the
         nurse in charge", "poor practice by the GP", "that worker"). The sentence classifier
         drops it with the blame when it does not confirm the blame."""
-        assert self.rules is not None
-        if phrase.lower() not in {w.lower() for w in (*self.rules.roles, *self.rules.persons)}:
+        if phrase.lower() not in self._people:
             return False
         head = doc[end - 1]
-        if head.tag_ in {"NNS", "NNPS"} or head.lower_ in set(self.rules.target_heads):  # "the GP practice"
+        if head.tag_ in {"NNS", "NNPS"} or head.lower_ in self._heads:  # "the GP practice"
             return False
         before = doc[start - 1].lower_ if start > 0 else ""
         return doc[start].lower_ in _ONE_OF or before in _ONE_OF
